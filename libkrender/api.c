@@ -1,0 +1,352 @@
+/* The public API of include/krender.h and nothing else. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "build.h"
+#include "emit.h"
+#include "krender.h"
+#include "loader.h"
+#include "path.h"
+#include "render.h"
+#include "scope.h"
+
+struct krender_ctx {
+    kr_cache *cache;
+    kr_scope *scope;
+};
+
+typedef struct res_entry {
+    size_t start, len; /* this resource's bytes in yaml */
+    const char *api_version, *kind, *name, *ns;
+} res_entry;
+
+struct krender_result {
+    kr_buf yaml;
+    res_entry *resources;
+    size_t nresources;
+    kr_arena *strings; /* the resources' id strings */
+    kr_buf warnings;   /* NUL-separated */
+    const char **warning_list;
+    size_t nwarnings;
+    kr_err err;
+    krender_error pub;
+};
+
+KRENDER_API const char *krender_version(void)
+{
+    return KRENDER_VERSION_STRING;
+}
+
+KRENDER_API const char *krender_strerror(int code)
+{
+    switch (code) {
+    case KRENDER_OK: return "success";
+    case KRENDER_E_NOMEM: return "out of memory";
+    case KRENDER_E_INVALID_ARG: return "invalid argument";
+    case KRENDER_E_IO: return "I/O error";
+    case KRENDER_E_NOT_FOUND: return "not found";
+    case KRENDER_E_YAML: return "malformed YAML";
+    case KRENDER_E_KUSTOMIZATION: return "invalid kustomization";
+    case KRENDER_E_RESOURCE: return "invalid resource";
+    case KRENDER_E_CONFLICT: return "resource id conflict";
+    case KRENDER_E_CYCLE: return "kustomization cycle";
+    case KRENDER_E_SECURITY: return "file outside the allowed root";
+    case KRENDER_E_UNSUPPORTED: return "unsupported feature";
+    case KRENDER_E_VALUE: return "value cannot be rendered";
+    case KRENDER_E_INTERNAL: return "internal error";
+    default: return "unknown error";
+    }
+}
+
+KRENDER_API int krender_ctx_new(krender_ctx **out)
+{
+    if (!out)
+        return KRENDER_E_INVALID_ARG;
+    *out = NULL;
+    krender_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return KRENDER_E_NOMEM;
+    kr_err err = {0};
+    int rc = kr_cache_new(&c->cache);
+    if (!rc)
+        rc = kr_scope_new(&c->scope, &err);
+    kr_err_clear(&err);
+    if (rc) {
+        krender_ctx_free(c);
+        return rc;
+    }
+    *out = c;
+    return KRENDER_OK;
+}
+
+KRENDER_API void krender_ctx_free(krender_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    kr_cache_free(ctx->cache);
+    kr_scope_free(ctx->scope);
+    free(ctx);
+}
+
+void kr_render_warn(kr_render *r, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof line)
+        n = sizeof line - 1;
+    if (kr_buf_append(&r->warnings, line, (size_t)n + 1))
+        r->nwarnings++;
+}
+
+const char *kr_render_display(kr_render *r, const char *abs)
+{
+    if (!r->root_real || abs[0] != '/')
+        return abs;
+    const char *rel = kr_path_relto(r->arena, r->root_real, abs);
+    if (!rel)
+        return abs;
+    const char *joined = strcmp(rel, ".") == 0 ? r->user_root : kr_path_join(r->arena, r->user_root, rel);
+    return joined ? joined : abs;
+}
+
+static const char *opt_str(kr_interner *in, const char *s)
+{
+    return kr_intern(in, s ? s : "");
+}
+
+int kr_render_make_id(kr_render *r, const kr_node *doc, kr_resid *id)
+{
+    const char *api = kr_map_get_str(doc, "apiVersion");
+    const char *kind = kr_map_get_str(doc, "kind");
+    const kr_node *meta = kr_map_get(doc, "metadata");
+    api = api ? api : "";
+    kind = kind ? kind : "";
+    const char *slash = strchr(api, '/');
+    id->group = slash ? kr_intern_n(r->strings, api, (size_t)(slash - api)) : kr_intern(r->strings, "");
+    id->version = kr_intern(r->strings, slash ? slash + 1 : api);
+    id->kind = kr_intern(r->strings, kind);
+    id->name = opt_str(r->strings, kr_map_get_str(meta, "name"));
+    id->ns = opt_str(r->strings, kr_map_get_str(meta, "namespace"));
+    id->cluster_scoped = kr_scope_is_cluster(r->scope, api, kind);
+    if (!id->group || !id->version || !id->kind || !id->name || !id->ns)
+        return kr_err_nomem(r->err);
+    return 0;
+}
+
+static void fill_public_error(krender_result *res)
+{
+    res->pub = (krender_error){
+        .code = res->err.code,
+        .message = res->err.message ? res->err.message : krender_strerror(res->err.code),
+        .file = res->err.file,
+        .line = res->err.line,
+        .column = res->err.column,
+        .chain = res->err.chain,
+    };
+}
+
+static int collect_warnings(krender_result *res, kr_render *r)
+{
+    res->warnings = r->warnings;
+    r->warnings = (kr_buf){0};
+    res->nwarnings = r->nwarnings;
+    if (!res->nwarnings)
+        return 0;
+    res->warning_list = calloc(res->nwarnings, sizeof *res->warning_list);
+    if (!res->warning_list)
+        return KRENDER_E_NOMEM;
+    const char *p = res->warnings.data;
+    for (size_t i = 0; i < res->nwarnings; i++, p += strlen(p) + 1)
+        res->warning_list[i] = p;
+    return 0;
+}
+
+static const char *copy_str(kr_arena *a, const char *s)
+{
+    return kr_arena_strdup(a, s ? s : "");
+}
+
+/* Emits every resource, "---\n" between documents, recording where each one lies. */
+static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
+{
+    if (m->len && !(res->resources = calloc(m->len, sizeof *res->resources)))
+        return kr_err_nomem(r->err);
+    if (!(res->strings = kr_arena_new()))
+        return kr_err_nomem(r->err);
+    for (size_t i = 0; i < m->len; i++) {
+        const kr_resource *rs = m->items[i];
+        if (i && !kr_buf_puts(&res->yaml, "---\n"))
+            return kr_err_nomem(r->err);
+        size_t start = res->yaml.len;
+        int rc = kr_emit_document(rs->node, &res->yaml, r->err);
+        if (rc) {
+            if (!r->err->file && rs->file)
+                r->err->file = strdup(kr_render_display(r, rs->file));
+            return rc;
+        }
+        const kr_node *meta = kr_map_get(rs->node, "metadata");
+        res_entry *e = &res->resources[i];
+        e->start = start;
+        e->len = res->yaml.len - start;
+        e->api_version = copy_str(res->strings, kr_map_get_str(rs->node, "apiVersion"));
+        e->kind = copy_str(res->strings, kr_map_get_str(rs->node, "kind"));
+        e->name = copy_str(res->strings, kr_map_get_str(meta, "name"));
+        e->ns = copy_str(res->strings, kr_map_get_str(meta, "namespace"));
+        if (!e->api_version || !e->kind || !e->name || !e->ns)
+            return kr_err_nomem(r->err);
+        res->nresources = i + 1;
+    }
+    return 0;
+}
+
+/* The root must be an existing directory; messages use the caller's spelling of it. */
+static int resolve_root(kr_render *r, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return kr_err_set(r->err, KRENDER_E_NOT_FOUND, NULL, 0, 0, "'%s' doesn't exist: %s",
+                          path, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return kr_err_set(r->err, KRENDER_E_NOT_FOUND, NULL, 0, 0,
+                          "'%s' must be a directory holding a kustomization", path);
+    r->root_real = kr_path_real(r->arena, path);
+    r->user_root = kr_path_clean(r->arena, path);
+    if (!r->root_real || !r->user_root)
+        return kr_err_set(r->err, KRENDER_E_IO, NULL, 0, 0, "cannot resolve '%s': %s", path,
+                          strerror(errno));
+    if (r->opts.jail_root) {
+        const char *jail = kr_path_real(r->arena, r->opts.jail_root);
+        if (!jail)
+            return kr_err_set(r->err, KRENDER_E_NOT_FOUND, NULL, 0, 0, "jail root '%s': %s",
+                              r->opts.jail_root, strerror(errno));
+        r->opts.jail_root = jail;
+        return kr_check_jail(r, r->root_real, NULL, 0, 0);
+    }
+    return 0;
+}
+
+/* Copies the caller's options, honouring the version they were compiled against. */
+static int read_options(kr_render *r, const krender_options *opts)
+{
+    krender_options def = KRENDER_OPTIONS_INIT;
+    r->opts = def;
+    if (!opts)
+        return 0;
+    if (opts->version == 0 || opts->version > KRENDER_OPTIONS_VERSION)
+        return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0,
+                          "krender_options.version %u is not supported (this library knows %u)",
+                          opts->version, KRENDER_OPTIONS_VERSION);
+    r->opts = *opts;
+    if (r->opts.load_restrictor < KRENDER_LOAD_ROOT_ONLY || r->opts.load_restrictor > KRENDER_LOAD_NONE ||
+        r->opts.reorder < KRENDER_REORDER_DEFAULT || r->opts.reorder > KRENDER_REORDER_NONE)
+        return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "invalid krender_options value");
+    return 0;
+}
+
+KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char *path,
+                              const krender_options *opts)
+{
+    if (!out)
+        return KRENDER_E_INVALID_ARG;
+    krender_result *res = calloc(1, sizeof *res);
+    *out = res;
+    if (!res)
+        return KRENDER_E_NOMEM;
+    kr_render r = {.cache = ctx ? ctx->cache : NULL, .scope = ctx ? ctx->scope : NULL, .err = &res->err};
+    int rc = 0;
+    if (!ctx || !path)
+        rc = kr_err_set(&res->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "%s is NULL", ctx ? "path" : "ctx");
+    else if (!(r.arena = kr_arena_new()) || !(r.strings = kr_interner_new(r.arena)))
+        rc = kr_err_nomem(&res->err);
+    if (!rc)
+        rc = read_options(&r, opts);
+    if (!rc)
+        rc = resolve_root(&r, path);
+    kr_resmap m = {0};
+    if (!rc)
+        rc = kr_build_resmap(&r, &m);
+    if (!rc)
+        rc = emit_all(&r, &m, res);
+    if (rc) {
+        /* nothing half-done: a failed render has no output */
+        kr_buf_free(&res->yaml);
+        free(res->resources);
+        res->resources = NULL;
+        res->nresources = 0;
+        if (res->err.file && res->err.file[0] == '/' && r.root_real) {
+            char *shown = strdup(kr_render_display(&r, res->err.file));
+            if (shown) {
+                free(res->err.file);
+                res->err.file = shown;
+            }
+        }
+        fill_public_error(res);
+    }
+    if (collect_warnings(res, &r) && !rc) {
+        kr_err_nomem(&res->err);
+        fill_public_error(res);
+        rc = KRENDER_E_NOMEM;
+    }
+    kr_buf_free(&r.warnings);
+    kr_arena_free(r.arena);
+    return rc;
+}
+
+KRENDER_API const char *krender_result_yaml(const krender_result *r, size_t *len)
+{
+    if (len)
+        *len = r && r->yaml.data ? r->yaml.len : 0;
+    return r && r->yaml.data ? r->yaml.data : "";
+}
+
+KRENDER_API const krender_error *krender_result_error(const krender_result *r)
+{
+    return r && r->err.code ? &r->pub : NULL;
+}
+
+KRENDER_API size_t krender_result_count(const krender_result *r)
+{
+    return r ? r->nresources : 0;
+}
+
+KRENDER_API int krender_result_resource(const krender_result *r, size_t i, krender_resource *out)
+{
+    if (!r || !out || i >= r->nresources)
+        return KRENDER_E_INVALID_ARG;
+    const res_entry *e = &r->resources[i];
+    *out = (krender_resource){e->api_version, e->kind, e->name, e->ns, r->yaml.data + e->start,
+                              e->len};
+    return KRENDER_OK;
+}
+
+KRENDER_API size_t krender_result_warning_count(const krender_result *r)
+{
+    return r ? r->nwarnings : 0;
+}
+
+KRENDER_API const char *krender_result_warning(const krender_result *r, size_t i)
+{
+    return r && i < r->nwarnings ? r->warning_list[i] : NULL;
+}
+
+KRENDER_API void krender_result_free(krender_result *r)
+{
+    if (!r)
+        return;
+    kr_buf_free(&r->yaml);
+    free(r->resources);
+    kr_arena_free(r->strings);
+    kr_buf_free(&r->warnings);
+    free(r->warning_list);
+    kr_err_clear(&r->err);
+    free(r);
+}

@@ -1,0 +1,23 @@
+/* Bump allocator: everything a render (or a cached file) makes dies with its arena. */
+#ifndef KR_ARENA_H
+#define KR_ARENA_H
+#include <stddef.h>
+#include <stdarg.h>
+
+typedef struct kr_arena kr_arena;
+
+kr_arena *kr_arena_new(void);
+void kr_arena_free(kr_arena *a);
+/* 8-byte aligned, uninitialised; NULL only when malloc fails. */
+void *kr_arena_alloc(kr_arena *a, size_t n);
+void *kr_arena_zalloc(kr_arena *a, size_t n);
+/* NUL-terminated copy of s[0..n). */
+char *kr_arena_strndup(kr_arena *a, const char *s, size_t n);
+char *kr_arena_strdup(kr_arena *a, const char *s);
+char *kr_arena_printf(kr_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char *kr_arena_vprintf(kr_arena *a, const char *fmt, va_list ap);
+/* Bytes handed out so far (for statistics and limits). */
+size_t kr_arena_used(const kr_arena *a);
+
+#endif

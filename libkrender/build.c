@@ -1,0 +1,106 @@
+#include "build.h"
+
+#include <string.h>
+
+#include "accumulate.h"
+#include "order.h"
+
+/* Annotations kustomize uses internally and strips before output (pipeline.md §1, §11). */
+static const char *const build_annotations[] = {
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange",
+    "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior",
+    "internal.config.kubernetes.io/needsHashSuffix",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.k8s.io/id",
+    "kustomize.config.k8s.io/id",
+    /* removed unless buildMetadata asks for them */
+    "config.kubernetes.io/origin",
+    "alpha.config.kubernetes.io/transformations",
+};
+
+/* kustomize rewrites metadata.annotations without these keys; an annotations map left empty
+ * (even one that was empty in the input) disappears. */
+static void strip_build_annotations(kr_resource *res)
+{
+    kr_node *meta = kr_map_get(res->node, "metadata");
+    kr_node *ann = kr_map_get(meta, "annotations");
+    if (!kr_is_map(ann)) {
+        if (ann && kr_is_null(ann))
+            kr_map_remove(meta, "annotations");
+        return;
+    }
+    for (size_t i = 0; i < sizeof build_annotations / sizeof *build_annotations; i++)
+        kr_map_remove(ann, build_annotations[i]);
+    if (ann->len == 0)
+        kr_map_remove(meta, "annotations");
+}
+
+static bool not_local_config(const kr_resource *res, void *arg)
+{
+    (void)arg;
+    const kr_node *ann = kr_map_get(kr_map_get(res->node, "metadata"), "annotations");
+    const kr_node *v = kr_map_get(ann, "config.kubernetes.io/local-config");
+    return !v || (kr_is_scalar(v) && strcmp(v->u.text, "false") == 0);
+}
+
+static int add_managed_by(kr_render *r, kr_resource *res)
+{
+    kr_node *meta = kr_map_get(res->node, "metadata");
+    kr_node *labels = kr_map_get(meta, "labels");
+    if (!kr_is_map(labels)) {
+        labels = kr_node_map(r->arena, 1);
+        if (!labels || !kr_map_set(r->arena, meta, "labels", labels))
+            return kr_err_nomem(r->err);
+    }
+    /* kubectl's embedded kustomize v5.6.0 (the oracle) reports its version as (devel) */
+    kr_node *v = kr_node_str(r->arena, "kustomize-(devel)");
+    return v && kr_map_set(r->arena, labels, "app.kubernetes.io/managed-by", v)
+               ? 0
+               : kr_err_nomem(r->err);
+}
+
+static int apply_order(kr_render *r, const kr_kustomization *k, kr_resmap *m)
+{
+    if (k->has_sort_options) {
+        if (r->opts.reorder != KRENDER_REORDER_DEFAULT)
+            kr_render_warn(r, "Warning: Sorting order is set both in 'kustomization.yaml' "
+                              "('sortOptions') and in a CLI flag ('--reorder'). Using the "
+                              "kustomization file over the CLI flag.");
+        if (k->sort_order == KR_SORT_FIFO)
+            return 0;
+        return kr_order_legacy(r, m, k->has_legacy_sort, &k->order_first, &k->order_last);
+    }
+    if (r->opts.reorder == KRENDER_REORDER_NONE)
+        return 0;
+    return kr_order_legacy(r, m, false, NULL, NULL);
+}
+
+int kr_build_resmap(kr_render *r, kr_resmap *m)
+{
+    kr_kustomization *k;
+    int rc = kr_accumulate(r, r->root_real, NULL, m, &k);
+    if (rc)
+        return rc;
+    kr_resmap_filter(m, not_local_config, NULL);
+    if ((rc = apply_order(r, k, m)))
+        return rc;
+    for (size_t i = 0; i < m->len; i++) {
+        if (r->opts.enable_managedby_label && (rc = add_managed_by(r, m->items[i])))
+            return rc;
+        strip_build_annotations(m->items[i]);
+    }
+    return 0;
+}

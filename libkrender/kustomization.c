@@ -1,0 +1,370 @@
+#include "kustomization.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loader.h"
+#include "path.h"
+
+typedef enum { T_STR, T_STRMAP, T_STRLIST, T_OBJLIST, T_OBJ } field_type;
+
+static const struct {
+    const char *name;
+    field_type type;
+    const char *gotype; /* as Go's encoding/json names it in errors */
+} fields[KF_COUNT] = {
+    [KF_API_VERSION] = {"apiVersion", T_STR, "string"},
+    [KF_KIND] = {"kind", T_STR, "string"},
+    [KF_METADATA] = {"metadata", T_OBJ, "types.ObjectMeta"},
+    [KF_OPENAPI] = {"openapi", T_STRMAP, "map[string]string"},
+    [KF_NAME_PREFIX] = {"namePrefix", T_STR, "string"},
+    [KF_NAME_SUFFIX] = {"nameSuffix", T_STR, "string"},
+    [KF_NAMESPACE] = {"namespace", T_STR, "string"},
+    [KF_COMMON_LABELS] = {"commonLabels", T_STRMAP, "map[string]string"},
+    [KF_LABELS] = {"labels", T_OBJLIST, "[]types.Label"},
+    [KF_COMMON_ANNOTATIONS] = {"commonAnnotations", T_STRMAP, "map[string]string"},
+    [KF_PATCHES_STRATEGIC_MERGE] = {"patchesStrategicMerge", T_STRLIST, "[]types.PatchStrategicMerge"},
+    [KF_PATCHES_JSON6902] = {"patchesJson6902", T_OBJLIST, "[]types.Patch"},
+    [KF_PATCHES] = {"patches", T_OBJLIST, "[]types.Patch"},
+    [KF_IMAGES] = {"images", T_OBJLIST, "[]types.Image"},
+    [KF_IMAGE_TAGS] = {"imageTags", T_OBJLIST, "[]types.Image"},
+    [KF_REPLACEMENTS] = {"replacements", T_OBJLIST, "[]types.ReplacementField"},
+    [KF_REPLICAS] = {"replicas", T_OBJLIST, "[]types.Replica"},
+    [KF_VARS] = {"vars", T_OBJLIST, "[]types.Var"},
+    [KF_SORT_OPTIONS] = {"sortOptions", T_OBJ, "types.SortOptions"},
+    [KF_RESOURCES] = {"resources", T_STRLIST, "[]string"},
+    [KF_COMPONENTS] = {"components", T_STRLIST, "[]string"},
+    [KF_CRDS] = {"crds", T_STRLIST, "[]string"},
+    [KF_BASES] = {"bases", T_STRLIST, "[]string"},
+    [KF_CONFIG_MAP_GENERATOR] = {"configMapGenerator", T_OBJLIST, "[]types.ConfigMapArgs"},
+    [KF_SECRET_GENERATOR] = {"secretGenerator", T_OBJLIST, "[]types.SecretArgs"},
+    [KF_HELM_GLOBALS] = {"helmGlobals", T_OBJ, "types.HelmGlobals"},
+    [KF_HELM_CHARTS] = {"helmCharts", T_OBJLIST, "[]types.HelmChart"},
+    [KF_HELM_CHART_INFLATION_GENERATOR] = {"helmChartInflationGenerator", T_OBJLIST, "[]types.HelmChartArgs"},
+    [KF_GENERATOR_OPTIONS] = {"generatorOptions", T_OBJ, "types.GeneratorOptions"},
+    [KF_CONFIGURATIONS] = {"configurations", T_STRLIST, "[]string"},
+    [KF_GENERATORS] = {"generators", T_STRLIST, "[]string"},
+    [KF_TRANSFORMERS] = {"transformers", T_STRLIST, "[]string"},
+    [KF_VALIDATORS] = {"validators", T_STRLIST, "[]string"},
+    [KF_BUILD_METADATA] = {"buildMetadata", T_STRLIST, "[]string"},
+};
+
+const char *kr_kfield_name(kr_kfield f)
+{
+    return fields[f].name;
+}
+
+/* Decoding context: which file, for errors. */
+typedef struct dec {
+    kr_render *r;
+    const char *file;
+} dec;
+
+static const char *json_type(const kr_node *n)
+{
+    if (n->kind == KR_MAP)
+        return "object";
+    if (n->kind == KR_SEQ)
+        return "array";
+    switch (n->type) {
+    case KR_T_BOOL:
+        return "bool";
+    case KR_T_INT:
+    case KR_T_FLOAT:
+        return "number";
+    default:
+        return "string";
+    }
+}
+
+static bool is_json_string(const kr_node *n)
+{
+    return n->kind == KR_SCALAR && (n->type == KR_T_STR || n->type == KR_T_TIMESTAMP);
+}
+
+static int type_error(dec *d, const kr_node *n, const char *field, const char *gotype)
+{
+    return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, n->line, n->col,
+                      "invalid Kustomization: json: cannot unmarshal %s into Go struct field "
+                      "%s of type %s",
+                      json_type(n), field, gotype);
+}
+
+static int unknown_field(dec *d, const kr_node *key)
+{
+    return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, key->line, key->col,
+                      "invalid Kustomization: json: unknown field \"%s\"", key->u.text);
+}
+
+static int check_string(dec *d, const kr_node *n, const char *field)
+{
+    return kr_is_null(n) || is_json_string(n) ? 0 : type_error(d, n, field, "string");
+}
+
+static int check_strlist(dec *d, const kr_node *n, const char *field, const char *gotype)
+{
+    if (kr_is_null(n))
+        return 0;
+    if (n->kind != KR_SEQ)
+        return type_error(d, n, field, gotype);
+    for (uint32_t i = 0; i < n->len; i++)
+        if (check_string(d, n->u.items[i], field))
+            return d->r->err->code;
+    return 0;
+}
+
+static int check_strmap(dec *d, const kr_node *n, const char *field)
+{
+    if (kr_is_null(n))
+        return 0;
+    if (n->kind != KR_MAP)
+        return type_error(d, n, field, "map[string]string");
+    for (uint32_t i = 0; i < n->len; i++)
+        if (check_string(d, n->u.pairs[i].value, field))
+            return d->r->err->code;
+    return 0;
+}
+
+/* Go's encoding/json matches keys exactly first, then case-insensitively. */
+static int match_key(const char *key, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(key, names[i]) == 0)
+            return (int)i;
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(key, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Checks a nested object against its allowed keys; values[i] gets the value of names[i]. */
+static int decode_object(dec *d, const kr_node *n, const char *const *names, size_t count,
+                         kr_node **values, const char *gotype, const char *field)
+{
+    if (n->kind != KR_MAP)
+        return type_error(d, n, field, gotype);
+    for (uint32_t i = 0; i < n->len; i++) {
+        int k = match_key(n->u.pairs[i].key->u.text, names, count);
+        if (k < 0)
+            return unknown_field(d, n->u.pairs[i].key);
+        values[k] = kr_is_null(n->u.pairs[i].value) ? NULL : n->u.pairs[i].value;
+    }
+    return 0;
+}
+
+static void to_strlist(const kr_node *n, kr_strlist *out)
+{
+    if (kr_is_seq(n)) {
+        out->items = n->u.items;
+        out->n = n->len;
+    }
+}
+
+static int decode_metadata(dec *d, const kr_node *n)
+{
+    static const char *const names[] = {"name", "namespace", "labels", "annotations"};
+    kr_node *v[4] = {0};
+    if (decode_object(d, n, names, 4, v, "types.ObjectMeta", "Kustomization.metadata"))
+        return d->r->err->code;
+    if (v[0] && check_string(d, v[0], "Kustomization.metadata.name"))
+        return d->r->err->code;
+    if (v[1] && check_string(d, v[1], "Kustomization.metadata.namespace"))
+        return d->r->err->code;
+    if (v[2] && check_strmap(d, v[2], "Kustomization.metadata.labels"))
+        return d->r->err->code;
+    if (v[3] && check_strmap(d, v[3], "Kustomization.metadata.annotations"))
+        return d->r->err->code;
+    return 0;
+}
+
+static int decode_sort_options(dec *d, kr_kustomization *k, const kr_node *n)
+{
+    static const char *const names[] = {"order", "legacySortOptions"};
+    static const char *const lnames[] = {"orderFirst", "orderLast"};
+    kr_node *v[2] = {0}, *l[2] = {0};
+    if (decode_object(d, n, names, 2, v, "types.SortOptions", "Kustomization.sortOptions"))
+        return d->r->err->code;
+    if (v[0] && check_string(d, v[0], "Kustomization.sortOptions.order"))
+        return d->r->err->code;
+    if (v[1] && decode_object(d, v[1], lnames, 2, l, "types.LegacySortOptions",
+                              "Kustomization.sortOptions.legacySortOptions"))
+        return d->r->err->code;
+    for (int i = 0; i < 2; i++)
+        if (l[i] && check_strlist(d, l[i], "Kustomization.sortOptions.legacySortOptions", "[]string"))
+            return d->r->err->code;
+    const char *order = v[0] ? v[0]->u.text : "";
+    k->has_sort_options = true;
+    k->has_legacy_sort = v[1] != NULL;
+    if (strcmp(order, "legacy") == 0)
+        k->sort_order = KR_SORT_LEGACY;
+    else if (strcmp(order, "fifo") == 0)
+        k->sort_order = KR_SORT_FIFO;
+    else
+        return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file,
+                          v[0] ? v[0]->line : n->line, v[0] ? v[0]->col : n->col,
+                          "the field 'sortOptions.order' must be one of [fifo, legacy]");
+    if (k->sort_order == KR_SORT_FIFO && k->has_legacy_sort)
+        return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, v[1]->line, v[1]->col,
+                          "the field 'sortOptions.legacySortOptions' is set but the selected "
+                          "sort order is 'fifo', not 'legacy'");
+    to_strlist(l[0], &k->order_first);
+    to_strlist(l[1], &k->order_last);
+    return 0;
+}
+
+static int check_field(dec *d, kr_kfield f, const kr_node *v)
+{
+    char field[64];
+    snprintf(field, sizeof field, "Kustomization.%s", fields[f].name);
+    switch (fields[f].type) {
+    case T_STR:
+        return check_string(d, v, field);
+    case T_STRMAP:
+        return check_strmap(d, v, field);
+    case T_STRLIST:
+        return check_strlist(d, v, field, fields[f].gotype);
+    case T_OBJLIST:
+        if (v->kind != KR_SEQ)
+            return type_error(d, v, field, fields[f].gotype);
+        for (uint32_t i = 0; i < v->len; i++)
+            if (!kr_is_null(v->u.items[i]) && v->u.items[i]->kind != KR_MAP)
+                return type_error(d, v->u.items[i], field, fields[f].gotype + 2);
+        return 0;
+    case T_OBJ:
+        return v->kind == KR_MAP ? 0 : type_error(d, v, field, fields[f].gotype);
+    }
+    return 0;
+}
+
+/* Go's reflect.DeepEqual against an empty struct: "" strings and null are empty, but an
+ * explicit [] or {} is not. */
+static bool field_is_set(kr_kfield f, const kr_node *v)
+{
+    if (!v)
+        return false;
+    if (fields[f].type == T_STR)
+        return v->len > 0;
+    return true;
+}
+
+static int decode(dec *d, kr_kustomization *k, const kr_node *doc)
+{
+    const char *names[KF_COUNT];
+    for (int i = 0; i < KF_COUNT; i++)
+        names[i] = fields[i].name;
+    if (!doc) /* an empty file decodes to an empty struct */
+        return 0;
+    if (doc->kind != KR_MAP)
+        return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, doc->line, doc->col,
+                          "invalid Kustomization: json: cannot unmarshal %s into Go value of "
+                          "type types.Kustomization",
+                          json_type(doc));
+    for (uint32_t i = 0; i < doc->len; i++) {
+        const kr_pair *p = &doc->u.pairs[i];
+        int f = match_key(p->key->u.text, names, KF_COUNT);
+        if (f < 0)
+            return unknown_field(d, p->key);
+        if (!kr_is_null(p->value) && check_field(d, (kr_kfield)f, p->value))
+            return d->r->err->code;
+        k->fields[f] = kr_is_null(p->value) ? NULL : p->value;
+        k->keys[f] = p->key;
+    }
+    return 0;
+}
+
+static const char *deprecations[][2] = {
+    {"bases", "'bases' is deprecated. Please use 'resources' instead."},
+    {"commonLabels", "'commonLabels' is deprecated. Please use 'labels' instead."},
+    {"imageTags", "'imageTags' is deprecated. Please use 'images' instead."},
+    {"patchesJson6902", "'patchesJson6902' is deprecated. Please use 'patches' instead."},
+    {"patchesStrategicMerge", "'patchesStrategicMerge' is deprecated. Please use 'patches' instead."},
+    {"vars", "'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL]"},
+};
+
+static void warn_deprecated(kr_render *r, const kr_kustomization *k)
+{
+    static const kr_kfield which[] = {KF_BASES, KF_COMMON_LABELS, KF_IMAGE_TAGS,
+                                      KF_PATCHES_JSON6902, KF_PATCHES_STRATEGIC_MERGE, KF_VARS};
+    for (size_t i = 0; i < sizeof which / sizeof *which; i++)
+        if (k->fields[which[i]])
+            kr_render_warn(r, "# Warning: %s Run 'kustomize edit fix' to update your "
+                              "Kustomization automatically.",
+                           deprecations[i][1]);
+}
+
+/* resources followed by bases, as kustomize's FixKustomization does at load. */
+static int join_resources(kr_render *r, kr_kustomization *k)
+{
+    kr_strlist res = {0}, bases = {0};
+    to_strlist(k->fields[KF_RESOURCES], &res);
+    to_strlist(k->fields[KF_BASES], &bases);
+    if (!bases.n) {
+        k->resources = res;
+        return 0;
+    }
+    k->resources.items = kr_arena_alloc(r->arena, (res.n + bases.n) * sizeof(kr_node *));
+    if (!k->resources.items)
+        return kr_err_nomem(r->err);
+    if (res.n)
+        memcpy(k->resources.items, res.items, res.n * sizeof(kr_node *));
+    memcpy(k->resources.items + res.n, bases.items, bases.n * sizeof(kr_node *));
+    k->resources.n = res.n + bases.n;
+    return 0;
+}
+
+static int validate(dec *d, kr_kustomization *k)
+{
+    /* bases are merged into resources before kustomize's emptiness check */
+    bool empty = !k->fields[KF_RESOURCES] && !(k->fields[KF_BASES] && k->fields[KF_BASES]->len);
+    for (int f = KF_METADATA; f < KF_COUNT; f++)
+        if (f != KF_RESOURCES && f != KF_BASES && field_is_set((kr_kfield)f, k->fields[f]))
+            empty = false;
+    if (empty)
+        return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, 0, 0,
+                          "kustomization.yaml is empty");
+    const kr_node *kind = k->fields[KF_KIND], *api = k->fields[KF_API_VERSION];
+    const char *ks = kind && kind->len ? kind->u.text : "Kustomization";
+    if (strcmp(ks, "Kustomization") != 0 && strcmp(ks, "Component") != 0)
+        return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, kind->line, kind->col,
+                          "kind should be Kustomization or Component");
+    k->is_component = strcmp(ks, "Component") == 0;
+    const char *want = k->is_component ? "kustomize.config.k8s.io/v1alpha1"
+                                       : "kustomize.config.k8s.io/v1beta1";
+    if (api && api->len && strcmp(api->u.text, want) != 0)
+        return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, api->line, api->col,
+                          "apiVersion for %s should be %s", ks, want);
+    return 0;
+}
+
+int kr_kustomization_load(kr_render *r, const char *dir, kr_kustomization **out)
+{
+    char *path;
+    kr_file *f;
+    kr_node *doc;
+    int rc = kr_find_kustomization(r, dir, &path);
+    if (!rc)
+        rc = kr_load_file(r, path, &f);
+    if (!rc)
+        rc = kr_file_kustomization(r, f, &doc);
+    if (rc)
+        return rc;
+    kr_kustomization *k = kr_arena_zalloc(r->arena, sizeof *k);
+    if (!k)
+        return kr_err_nomem(r->err);
+    k->path = path;
+    k->dir = dir;
+    dec d = {r, path};
+    if ((rc = decode(&d, k, doc)))
+        return rc;
+    warn_deprecated(r, k);
+    if ((rc = validate(&d, k)) || (rc = join_resources(r, k)))
+        return rc;
+    to_strlist(k->fields[KF_COMPONENTS], &k->components);
+    if (k->fields[KF_METADATA] && (rc = decode_metadata(&d, k->fields[KF_METADATA])))
+        return rc;
+    if (k->fields[KF_SORT_OPTIONS] && (rc = decode_sort_options(&d, k, k->fields[KF_SORT_OPTIONS])))
+        return rc;
+    *out = k;
+    return 0;
+}

@@ -1,0 +1,215 @@
+#include "loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "parse.h"
+#include "path.h"
+
+typedef struct entry {
+    kr_file file;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+    struct entry *next; /* hash chain */
+} entry;
+
+struct kr_cache {
+    kr_arena *arena;
+    entry **buckets;
+    size_t nbuckets, count;
+};
+
+int kr_cache_new(kr_cache **out)
+{
+    kr_cache *c = calloc(1, sizeof *c);
+    if (!c || !(c->arena = kr_arena_new())) {
+        free(c);
+        return KRENDER_E_NOMEM;
+    }
+    c->nbuckets = 256;
+    c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
+    if (!c->buckets) {
+        kr_cache_free(c);
+        return KRENDER_E_NOMEM;
+    }
+    *out = c;
+    return 0;
+}
+
+void kr_cache_free(kr_cache *c)
+{
+    if (!c)
+        return;
+    kr_arena_free(c->arena);
+    free(c->buckets);
+    free(c);
+}
+
+static int grow_buckets(kr_cache *c)
+{
+    size_t n = c->nbuckets * 2;
+    entry **b = calloc(n, sizeof *b);
+    if (!b)
+        return -1;
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        for (entry *e = c->buckets[i], *next; e; e = next) {
+            next = e->next;
+            size_t j = (size_t)XXH3_64bits(e->file.path, strlen(e->file.path)) & (n - 1);
+            e->next = b[j];
+            b[j] = e;
+        }
+    }
+    free(c->buckets);
+    c->buckets = b;
+    c->nbuckets = n;
+    return 0;
+}
+
+static int read_all(kr_render *r, int fd, const char *path, size_t size, char **data,
+                    size_t *len)
+{
+    char *buf = kr_arena_alloc(r->cache->arena, size + 1);
+    if (!buf)
+        return kr_err_nomem(r->err);
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return kr_err_set(r->err, KRENDER_E_IO, path, 0, 0, "read %s: %s", path, strerror(errno));
+        if (n == 0)
+            break; /* shrank while reading: take what is there */
+        got += (size_t)n;
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return 0;
+}
+
+static bool same_stat(const entry *e, const struct stat *st)
+{
+    return e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
+           e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+int kr_load_file(kr_render *r, const char *real, kr_file **out)
+{
+    kr_cache *c = r->cache;
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return kr_err_set(r->err, errno == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, real, 0, 0,
+                          "open %s: %s", real, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return kr_err_set(r->err, KRENDER_E_IO, real, 0, 0, "'%s' must resolve to a file", real);
+    }
+    size_t slot = (size_t)XXH3_64bits(real, strlen(real)) & (c->nbuckets - 1);
+    entry *e = c->buckets[slot];
+    while (e && strcmp(e->file.path, real) != 0)
+        e = e->next;
+    if (e && same_stat(e, &st)) {
+        close(fd);
+        *out = &e->file;
+        return 0;
+    }
+    char *data;
+    size_t len;
+    int rc = read_all(r, fd, real, (size_t)st.st_size, &data, &len);
+    close(fd);
+    if (rc)
+        return rc;
+    uint64_t h = XXH3_64bits(data, len);
+    if (!e) {
+        e = kr_arena_zalloc(c->arena, sizeof *e);
+        if (!e || !(e->file.path = kr_arena_strdup(c->arena, real)))
+            return kr_err_nomem(r->err);
+        e->next = c->buckets[slot];
+        c->buckets[slot] = e;
+        if (++c->count > c->nbuckets && grow_buckets(c) != 0)
+            return kr_err_nomem(r->err);
+    } else if (e->file.hash != h) {
+        e->file.docs_ready = e->file.kdoc_ready = false; /* content changed: parse again */
+    }
+    e->file.data = data;
+    e->file.len = len;
+    e->file.hash = h;
+    e->dev = st.st_dev;
+    e->ino = st.st_ino;
+    e->size = st.st_size;
+    e->mtime = st.st_mtim;
+    *out = &e->file;
+    return 0;
+}
+
+int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs)
+{
+    if (!f->docs_ready) {
+        int rc = kr_parse_stream(r->cache->arena, f->path, f->data, f->len, &f->docs, &f->ndocs,
+                                 r->err);
+        if (rc)
+            return rc;
+        f->docs_ready = true;
+    }
+    *docs = f->docs;
+    *ndocs = f->ndocs;
+    return 0;
+}
+
+int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc)
+{
+    if (!f->kdoc_ready) {
+        int rc = kr_parse_document(r->cache->arena, f->path, f->data, f->len, KR_YAML_11,
+                                   &f->kdoc, r->err);
+        if (rc)
+            return rc;
+        f->kdoc_ready = true;
+    }
+    *doc = f->kdoc;
+    return 0;
+}
+
+static const char *const kustomization_names[] = {"kustomization.yaml", "kustomization.yml",
+                                                  "Kustomization"};
+
+int kr_find_kustomization(kr_render *r, const char *dir, char **path)
+{
+    char *found = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        char *p = kr_arena_printf(r->arena, "%s/%s", dir, kustomization_names[i]);
+        struct stat st;
+        if (!p)
+            return kr_err_nomem(r->err);
+        if (stat(p, &st) != 0)
+            continue;
+        if (found)
+            return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, dir, 0, 0,
+                              "Found multiple kustomization files under: %s", dir);
+        found = p;
+    }
+    if (!found)
+        return kr_err_set(r->err, KRENDER_E_NOT_FOUND, dir, 0, 0,
+                          "unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
+                          "'Kustomization' in directory '%s'",
+                          dir);
+    *path = found;
+    return 0;
+}
+
+int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned line, unsigned col)
+{
+    const char *jail = r->opts.jail_root;
+    if (!jail || kr_path_within(real, jail))
+        return 0;
+    return kr_err_set(r->err, KRENDER_E_SECURITY, file, line, col,
+                      "security; '%s' is outside the repository root '%s'", real, jail);
+}

@@ -1,0 +1,45 @@
+/* Files: reading through the context's cache (each file read and parsed once while it is
+ * unchanged), finding kustomization files, the load restrictor and the jail. */
+#ifndef KR_LOADER_H
+#define KR_LOADER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node.h"
+#include "render.h"
+
+typedef struct kr_file {
+    const char *path; /* symlink-free absolute path */
+    const char *data; /* file bytes, NUL-terminated */
+    size_t len;
+    uint64_t hash; /* XXH3 of the bytes */
+    /* parsed forms, made on first use; they live in the cache: copy before mutating */
+    kr_node **docs;
+    size_t ndocs;
+    bool docs_ready;
+    kr_node *kdoc;
+    bool kdoc_ready;
+} kr_file;
+
+/* The cache lives as long as its context. A file that changed on disk (inode, size or mtime)
+ * is read again and re-parsed only if its content hash changed; the old version's memory is
+ * kept until the context is freed. */
+int kr_cache_new(kr_cache **out);
+void kr_cache_free(kr_cache *c);
+
+/* Reads the file at the symlink-free absolute path `real` (cached). */
+int kr_load_file(kr_render *r, const char *real, kr_file **out);
+/* Its resource documents (pipeline.md §2.1-2.3), parsed once. Borrowed: copy before mutating. */
+int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs);
+/* Its first YAML document read as a kustomization (YAML 1.1 rules); NULL when empty. */
+int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc);
+
+/* The kustomization file of directory `dir` (symlink-free absolute), or an error naming the
+ * three accepted names (none) or "Found multiple kustomization files" (several). */
+int kr_find_kustomization(kr_render *r, const char *dir, char **path);
+
+/* Jail (opts.jail_root): fails with KRENDER_E_SECURITY if real lies outside it. */
+int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned line, unsigned col);
+
+#endif

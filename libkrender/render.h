@@ -1,0 +1,37 @@
+/* State of one render, shared by the internal stages. Everything here dies with the render
+ * except `ctx` (caches that outlive it). */
+#ifndef KR_RENDER_H
+#define KR_RENDER_H
+#include "arena.h"
+#include "buf.h"
+#include "error.h"
+#include "intern.h"
+#include "krender.h"
+#include "resid.h"
+
+typedef struct kr_render kr_render;
+typedef struct kr_cache kr_cache;
+typedef struct kr_scope kr_scope;
+
+struct kr_render {
+    kr_arena *arena;
+    kr_interner *strings;
+    kr_cache *cache;       /* the context's file cache */
+    const kr_scope *scope; /* cluster-scoped kinds */
+    krender_options opts;
+    kr_err *err;
+    kr_buf warnings; /* NUL-separated warning lines */
+    size_t nwarnings;
+    const char *user_root; /* the build path as the caller gave it (for messages) */
+    const char *root_real; /* its symlink-free absolute form */
+};
+
+/* A path for messages: relative to the build root as the caller spelled it. */
+const char *kr_render_display(kr_render *r, const char *abs);
+
+/* Records a warning (kustomize prints these on stderr; the CLI does). */
+void kr_render_warn(kr_render *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Fills an id's parts from the tree's apiVersion/kind/metadata (interned). */
+int kr_render_make_id(kr_render *r, const kr_node *doc, kr_resid *id);
+
+#endif

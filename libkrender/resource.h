@@ -1,0 +1,34 @@
+/* One resource of the build: its YAML tree plus kustomize's bookkeeping, kept as fields
+ * rather than the build annotations kustomize stores in the tree (they never reach output). */
+#ifndef KR_RESOURCE_H
+#define KR_RESOURCE_H
+#include <stddef.h>
+
+#include "node.h"
+#include "resid.h"
+
+typedef struct kr_render kr_render;
+
+typedef struct kr_resource {
+    kr_node *node;    /* the document: a map with kind and metadata.name */
+    const char *file; /* file it was read from (diagnostics); NULL for generated ones */
+    kr_resid id;      /* current id; kr_resource_refresh_id after changing the tree */
+    kr_resid *prev;   /* previous ids, oldest first (original id = prev[0] if any) */
+    uint32_t nprev, prev_cap;
+} kr_resource;
+
+/* Builds the resource for doc (validated map). */
+kr_resource *kr_resource_new(kr_render *r, kr_node *doc, const char *file);
+/* Re-reads group/version/kind/name/namespace from the tree. Returns non-zero on OOM. */
+int kr_resource_refresh_id(kr_render *r, kr_resource *res);
+/* Records the current id as a previous one (before a rename). */
+int kr_resource_push_prev(kr_render *r, kr_resource *res);
+const kr_resid *kr_resource_orig_id(const kr_resource *res);
+
+/* Turns the documents of one resource file into resources (pipeline.md §2.4-2.6: validation of
+ * kind and metadata.name, List expansion in kustomize's order). Appends to *out (grown with
+ * the render arena). */
+int kr_resources_from_docs(kr_render *r, const char *file, kr_node **docs, size_t ndocs,
+                           kr_resource ***out, size_t *nout, size_t *cap);
+
+#endif

@@ -1,0 +1,68 @@
+#include "scope.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded.h"
+#include "parse.h"
+
+struct kr_scope {
+    kr_arena *arena;
+    size_t n;
+    const char **api_versions, **kinds;
+};
+
+int kr_scope_new(kr_scope **out, kr_err *err)
+{
+    kr_scope *s = calloc(1, sizeof *s);
+    if (!s || !(s->arena = kr_arena_new())) {
+        free(s);
+        return kr_err_nomem(err);
+    }
+    kr_node *doc = NULL;
+    int rc = kr_parse_document(s->arena, "<embedded cluster-scoped.yaml>",
+                               (const char *)kr_data_cluster_scoped, kr_data_cluster_scoped_len,
+                               KR_YAML_12, &doc, err);
+    kr_node *list = rc == 0 ? kr_map_get(doc, "clusterScoped") : NULL;
+    if (rc == 0 && !kr_is_seq(list))
+        rc = kr_err_set(err, KRENDER_E_INTERNAL, NULL, 0, 0, "embedded cluster-scope table is malformed");
+    if (rc == 0) {
+        s->api_versions = kr_arena_alloc(s->arena, (list->len + 1) * sizeof(char *));
+        s->kinds = kr_arena_alloc(s->arena, (list->len + 1) * sizeof(char *));
+        if (!s->api_versions || !s->kinds)
+            rc = kr_err_nomem(err);
+    }
+    for (uint32_t i = 0; rc == 0 && i < list->len; i++) {
+        const kr_node *item = list->u.items[i];
+        const char *sp = kr_is_scalar(item) ? strchr(item->u.text, ' ') : NULL;
+        if (!sp) {
+            rc = kr_err_set(err, KRENDER_E_INTERNAL, NULL, 0, 0, "embedded cluster-scope entry malformed");
+            break;
+        }
+        s->api_versions[s->n] = kr_arena_strndup(s->arena, item->u.text, (size_t)(sp - item->u.text));
+        s->kinds[s->n] = sp + 1;
+        s->n++;
+    }
+    if (rc) {
+        kr_scope_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void kr_scope_free(kr_scope *s)
+{
+    if (!s)
+        return;
+    kr_arena_free(s->arena);
+    free(s);
+}
+
+bool kr_scope_is_cluster(const kr_scope *s, const char *api_version, const char *kind)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->kinds[i], kind) == 0 && strcmp(s->api_versions[i], api_version) == 0)
+            return true;
+    return false;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Run golden cases (fixtures/ layout, same as the conformance corpus) against a CLI.
+
+  run_cases.py CASES_DIR -- CMD...
+
+Each case directory holds `cmd` (the arguments after `build`), `input/`, and either
+`expected.yaml` (stdout must match byte for byte, exit 0) or `expected-error.txt` (the command
+must exit non-zero and print nothing on stdout). The expected files are made by the oracle
+(fixtures/regen), never by hand. Exits non-zero if any case fails."""
+import os
+import shlex
+import subprocess
+import sys
+
+
+def main(argv):
+    if "--" not in argv or argv.index("--") != 2:
+        sys.exit(__doc__)
+    cases, cmd = argv[1], argv[3:]
+    names = sorted(d for d in os.listdir(cases) if os.path.isfile(os.path.join(cases, d, "cmd")))
+    failed = 0
+    for name in names:
+        d = os.path.join(cases, name)
+        args = shlex.split(open(os.path.join(d, "cmd")).read())
+        p = subprocess.run(cmd + args, cwd=d, capture_output=True, timeout=60)
+        want = os.path.join(d, "expected.yaml")
+        if os.path.exists(want):
+            ok = p.returncode == 0 and p.stdout == open(want, "rb").read()
+            why = "exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace").strip()) \
+                if p.returncode else "output differs"
+        else:
+            ok = p.returncode != 0 and p.stdout == b""
+            why = "succeeded" if p.returncode == 0 else "printed on stdout"
+        if not ok:
+            failed += 1
+            print("FAIL %s: %s" % (name, why))
+    print("%d passed, %d failed" % (len(names) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -122,8 +122,8 @@ int kr_load_file(kr_render *r, const char *real, kr_file **out)
         *out = &e->file;
         return 0;
     }
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     int rc = read_all(r, fd, real, (size_t)st.st_size, &data, &len);
     close(fd);
     if (rc)

@@ -1,5 +1,7 @@
 #include "order.h"
 
+#include "gosort.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +22,8 @@ typedef struct sort_key {
     const char *full; /* "Kind.version.group|NS|NAME" with ~X/~N */
 } sort_key;
 
-static int compare(const void *pa, const void *pb)
+static int compare(const sort_key *a, const sort_key *b)
 {
-    const sort_key *a = pa, *b = pb;
     const kr_resid *ia = &a->res->id, *ib = &b->res->id;
     if (!kr_gvk_equal(ia, ib)) {
         if (a->rank != b->rank)
@@ -35,6 +36,12 @@ static int compare(const void *pa, const void *pb)
         return c;
     }
     return strcmp(a->full, b->full);
+}
+
+static bool less(const void *a, const void *b, void *arg)
+{
+    (void)arg;
+    return compare(a, b) < 0;
 }
 
 /* Rank of a kind: the last occurrence in a list wins, as with kustomize's map. */
@@ -77,8 +84,12 @@ int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *f
     if (m->len < 2)
         return 0;
     sort_key *keys = malloc(m->len * sizeof *keys);
-    if (!keys)
+    void **order = malloc(m->len * sizeof *order);
+    if (!keys || !order) {
+        free(keys);
+        free(order);
         return kr_err_nomem(r->err);
+    }
     for (size_t i = 0; i < m->len; i++) {
         const kr_resid *id = &m->items[i]->id;
         keys[i].res = m->items[i];
@@ -90,12 +101,16 @@ int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *f
                                        id->ns[0] ? id->ns : "~X", id->name[0] ? id->name : "~N");
         if (!keys[i].gvk || !keys[i].full) {
             free(keys);
+            free(order);
             return kr_err_nomem(r->err);
         }
+        order[i] = &keys[i];
     }
-    qsort(keys, m->len, sizeof *keys, compare);
+    /* Go's exact algorithm: the comparator is not transitive for some Namespace mixes */
+    kr_go_sort(order, m->len, less, NULL);
     for (size_t i = 0; i < m->len; i++)
-        m->items[i] = keys[i].res;
+        m->items[i] = ((sort_key *)order[i])->res;
     free(keys);
+    free(order);
     return 0;
 }

@@ -1,0 +1,328 @@
+/* The public API end to end: output, per-resource iteration, and for bad input the exact error
+ * (code, file, line, column, chain) with no output at all. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+
+#include "krender.h"
+#include "testutil.h"
+
+typedef struct fixture {
+    krender_ctx *ctx;
+    char *dir;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = tu_tmpdir();
+    if (!f->dir || krender_ctx_new(&f->ctx) != KRENDER_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    krender_ctx_free(f->ctx);
+    tu_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static const char cm_x[] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+
+static krender_result *build(fixture *f, const char *sub, const krender_options *o)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", f->dir, sub);
+    krender_result *r = NULL;
+    int rc = krender_build(&r, f->ctx, path, o);
+    assert_non_null(r);
+    const krender_error *e = krender_result_error(r);
+    assert_int_equal(rc, e ? e->code : KRENDER_OK);
+    return r;
+}
+
+/* Asserts a failed render: code, the file's name (suffix), line, column, and no output. */
+static void expect_error(krender_result *r, int code, const char *file_suffix, unsigned line,
+                         unsigned col, const char *msg_part)
+{
+    const krender_error *e = krender_result_error(r);
+    assert_non_null(e);
+    if (e->code != code || (msg_part && !strstr(e->message, msg_part)))
+        fail_msg("got code %d: %s", e->code, e->message);
+    if (file_suffix) {
+        assert_non_null(e->file);
+        size_t n = strlen(e->file), m = strlen(file_suffix);
+        if (n < m || strcmp(e->file + n - m, file_suffix) != 0)
+            fail_msg("error file %s does not end with %s", e->file, file_suffix);
+    }
+    assert_int_equal(e->line, line);
+    assert_int_equal(e->column, col);
+    size_t len = 99;
+    assert_string_equal(krender_result_yaml(r, &len), "");
+    assert_int_equal(len, 0);
+    assert_int_equal(krender_result_count(r), 0);
+}
+
+static void renders_and_iterates(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "base/kustomization.yaml", "resources: [cm.yaml]\n");
+    tu_write(f->dir, "base/cm.yaml", cm_x);
+    tu_write(f->dir, "kustomization.yaml", "resources:\n- svc.yaml\n- base\n");
+    tu_write(f->dir, "svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: \"n\"\n");
+    krender_result *r = build(f, ".", NULL);
+    assert_null(krender_result_error(r));
+    size_t len;
+    const char *y = krender_result_yaml(r, &len);
+    /* legacy order: ConfigMap before Service */
+    assert_string_equal(y, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\n"
+                           "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: \"n\"\n");
+    assert_int_equal(len, strlen(y));
+    assert_int_equal(krender_result_count(r), 2);
+    krender_resource res;
+    assert_int_equal(krender_result_resource(r, 1, &res), KRENDER_OK);
+    assert_string_equal(res.kind, "Service");
+    assert_string_equal(res.name, "s");
+    assert_string_equal(res.namespace_, "n");
+    assert_string_equal(res.api_version, "v1");
+    assert_int_equal(res.yaml_len, strlen(res.yaml));
+    assert_int_equal(krender_result_resource(r, 0, &res), KRENDER_OK);
+    assert_memory_equal(res.yaml, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", res.yaml_len);
+    assert_int_equal(krender_result_resource(r, 2, &res), KRENDER_E_INVALID_ARG);
+    krender_result_free(r);
+
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.reorder = KRENDER_REORDER_NONE;
+    r = build(f, ".", &o);
+    assert_int_equal(krender_result_resource(r, 0, &res), KRENDER_OK);
+    assert_string_equal(res.kind, "Service");
+    krender_result_free(r);
+}
+
+static void bad_options_and_arguments(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(krender_build(NULL, f->ctx, ".", NULL), KRENDER_E_INVALID_ARG);
+    krender_result *r = NULL;
+    assert_int_equal(krender_build(&r, NULL, ".", NULL), KRENDER_E_INVALID_ARG);
+    krender_result_free(r);
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.version = 99;
+    tu_write(f->dir, "kustomization.yaml", "resources: []\n");
+    r = build(f, ".", &o);
+    expect_error(r, KRENDER_E_INVALID_ARG, NULL, 0, 0, "version");
+    krender_result_free(r);
+    assert_string_equal(krender_strerror(KRENDER_E_CYCLE), "kustomization cycle");
+    assert_non_null(krender_version());
+}
+
+static void malformed_yaml(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [svc.yaml]\n");
+    tu_write(f->dir, "svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: k\nspec:\n"
+                                 "  selector:\n    app: x\n    - name: http\n");
+    krender_result *r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_YAML, "/svc.yaml", 8, 5, NULL);
+    krender_result_free(r);
+}
+
+static void missing_file(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources:\n- ok.yaml\n- nothere.yaml\n");
+    tu_write(f->dir, "ok.yaml", cm_x);
+    krender_result *r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_NOT_FOUND, "/kustomization.yaml", 3, 3, "nothere.yaml");
+    krender_result_free(r);
+}
+
+static void directory_without_kustomization(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "o/kustomization.yaml", "resources: [../base]\n");
+    tu_write(f->dir, "base/cm.yaml", cm_x);
+    krender_result *r = build(f, "o", NULL);
+    expect_error(r, KRENDER_E_NOT_FOUND, "/base", 0, 0, "unable to find one of");
+    const krender_error *e = krender_result_error(r);
+    assert_non_null(e->chain);
+    assert_non_null(strstr(e->chain, " -> "));
+    krender_result_free(r);
+}
+
+static void cycle(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "a/kustomization.yaml", "resources: [../b]\n");
+    tu_write(f->dir, "b/kustomization.yaml", "resources:\n  - ../a\n");
+    krender_result *r = build(f, "a", NULL);
+    expect_error(r, KRENDER_E_CYCLE, "b/kustomization.yaml", 2, 5, "cycle detected");
+    krender_result_free(r);
+}
+
+static void outside_root(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "app/kustomization.yaml", "resources: [../outside.yaml]\n");
+    tu_write(f->dir, "outside.yaml", cm_x);
+    krender_result *r = build(f, "app", NULL);
+    expect_error(r, KRENDER_E_SECURITY, "app/kustomization.yaml", 1, 13, "is not in or below");
+    krender_result_free(r);
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.load_restrictor = KRENDER_LOAD_NONE;
+    r = build(f, "app", &o);
+    assert_null(krender_result_error(r));
+    assert_int_equal(krender_result_count(r), 1);
+    krender_result_free(r);
+    /* the jail holds even when the load restrictor is off */
+    char jail[PATH_MAX];
+    snprintf(jail, sizeof jail, "%s/app", f->dir);
+    o.jail_root = jail;
+    r = build(f, "app", &o);
+    expect_error(r, KRENDER_E_SECURITY, "app/kustomization.yaml", 1, 13, "outside");
+    krender_result_free(r);
+}
+
+static void symlink_escape(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "app/kustomization.yaml", "resources: [link.yaml]\n");
+    tu_write(f->dir, "secret.yaml", cm_x);
+    char target[PATH_MAX], link[PATH_MAX];
+    snprintf(target, sizeof target, "%s/secret.yaml", f->dir);
+    snprintf(link, sizeof link, "%s/app/link.yaml", f->dir);
+    assert_int_equal(symlink(target, link), 0);
+    krender_result *r = build(f, "app", NULL);
+    expect_error(r, KRENDER_E_SECURITY, "app/kustomization.yaml", 1, 13, "is not in or below");
+    krender_result_free(r);
+}
+
+static void duplicate_ids(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [a.yaml, b.yaml]\n");
+    tu_write(f->dir, "a.yaml", cm_x);
+    tu_write(f->dir, "b.yaml", "# x\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: default\n");
+    krender_result *r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_CONFLICT, "/b.yaml", 2, 1, "already registered id");
+    krender_result_free(r);
+}
+
+static void missing_kind_or_name(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    tu_write(f->dir, "r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\n"
+                               "apiVersion: v1\nmetadata:\n  name: x\n");
+    krender_result *r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_RESOURCE, "/r.yaml", 6, 1, "missing kind");
+    krender_result_free(r);
+    tu_write(f->dir, "r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n");
+    r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_RESOURCE, "/r.yaml", 1, 1, "missing metadata.name");
+    krender_result_free(r);
+}
+
+static void empty_files(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "");
+    krender_result *r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_KUSTOMIZATION, "/kustomization.yaml", 0, 0, "is empty");
+    krender_result_free(r);
+    /* an empty resource file is no resources: success with empty output */
+    tu_write(f->dir, "kustomization.yaml", "resources: [empty.yaml]\n");
+    tu_write(f->dir, "empty.yaml", "");
+    r = build(f, ".", NULL);
+    assert_null(krender_result_error(r));
+    size_t len = 1;
+    krender_result_yaml(r, &len);
+    assert_int_equal(len, 0);
+    krender_result_free(r);
+}
+
+static void infinity_is_an_error(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    tu_write(f->dir, "r.yaml", "apiVersion: v1\nkind: Thing\nmetadata:\n  name: x\nspec:\n  v: .inf\n");
+    krender_result *r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_VALUE, "/r.yaml", 6, 6, "unsupported value: +Inf");
+    krender_result_free(r);
+}
+
+static void unsupported_fields_fail_loudly(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\nnamePrefix: p-\n");
+    tu_write(f->dir, "r.yaml", cm_x);
+    krender_result *r = build(f, ".", NULL);
+    expect_error(r, KRENDER_E_UNSUPPORTED, "/kustomization.yaml", 2, 1, "namePrefix");
+    krender_result_free(r);
+}
+
+/* One context per thread: renders in parallel give the serial bytes. */
+typedef struct job {
+    const char *dir;
+    const char *want;
+    int ok;
+} job;
+
+static void *render_many(void *arg)
+{
+    job *j = arg;
+    krender_ctx *ctx;
+    if (krender_ctx_new(&ctx))
+        return NULL;
+    j->ok = 1;
+    for (int i = 0; i < 50; i++) {
+        krender_result *r;
+        krender_build(&r, ctx, j->dir, NULL);
+        if (strcmp(krender_result_yaml(r, NULL), j->want) != 0)
+            j->ok = 0;
+        krender_result_free(r);
+    }
+    krender_ctx_free(ctx);
+    return NULL;
+}
+
+static void threads_with_own_contexts(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    tu_write(f->dir, "r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n"
+                               "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n");
+    krender_result *r = build(f, ".", NULL);
+    const char *want = krender_result_yaml(r, NULL);
+    job jobs[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (job){f->dir, want, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, render_many, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_true(jobs[i].ok);
+    }
+    krender_result_free(r);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(renders_and_iterates), T(bad_options_and_arguments), T(malformed_yaml),
+        T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
+        T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
+        T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -419,6 +419,8 @@ static bool go_dot_float(const char *s, size_t n)
 static bool roundtrips(const char *dig, int nd, int x, double f)
 {
     char b[48];
+    if (nd <= 0 || nd > 20)
+        return false;
     memcpy(b, dig, (size_t)nd);
     snprintf(b + nd, sizeof b - (size_t)nd, "e%d", x - (nd - 1));
     return strtod(b, NULL) == f;
@@ -427,6 +429,8 @@ static bool roundtrips(const char *dig, int nd, int x, double f)
 /* Adds delta (+1/-1) to the last digit; false when the digit count would change. */
 static bool bump(const char *dig, int nd, int delta, char *alt)
 {
+    if (nd <= 0 || nd > 20)
+        return false;
     memcpy(alt, dig, (size_t)nd);
     for (int i = nd - 1; i >= 0; i--) {
         if (delta > 0 && alt[i] == '9') {
@@ -452,7 +456,7 @@ static int shortest_digits(double f, char *dig, int *x)
         snprintf(buf, sizeof buf, "%.*e", p - 1, f);
         const char *e = strchr(buf, 'e');
         nd = 0;
-        for (const char *c = buf; c < e; c++)
+        for (const char *c = buf; c < e && nd < 20; c++)
             if (is_dig(*c))
                 dig[nd++] = *c;
         *x = (int)strtol(e + 1, NULL, 10);

@@ -1,17 +1,17 @@
-/* YAML -> kr_node trees straight from libfyaml's event stream (no fy_document): children are
- * collected on one growable stack and each finished map/seq is copied into an exact-size
+/* YAML -> kr_node trees straight from an event stream (no intermediate document): children
+ * are collected on one growable stack and each finished map/seq is copied into an exact-size
  * arena array. Anchors are expanded by copying (every node in a tree is owned by that tree
  * alone, so transformers may mutate in place); merge keys follow kyaml's DeAnchor (YAML 1.2
- * mode) or go-yaml v2's decoder (YAML 1.1 mode). */
-#define _GNU_SOURCE /* memmem */
+ * mode) or go-yaml v2's decoder (YAML 1.1 mode). The events come from a kr_ev_backend
+ * (parse_ev.h): libyaml's, in parse_libyaml.c. */
 #include "parse.h"
 
-#include <libfyaml.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse_ev.h"
 #include "resolve.h"
 
 /* Nodes all alias expansions of one document may create (billion-laughs guard). */
@@ -42,8 +42,8 @@ typedef struct pctx {
     kr_yaml_mode mode;
     kr_err *err;
     unsigned line_off;
-    struct fy_parser *fyp;
-    struct fy_diag *diag;
+    const kr_ev_backend *be;
+    void *src;
     frame *fr;
     size_t nfr, capfr;
     kr_node **kids;
@@ -58,9 +58,6 @@ typedef struct pctx {
     kr_node *root;
     kr_node **marked; /* nodes carrying NF_* bits, cleared when the document is done */
     size_t nmarked, capmarked;
-    const char *input; /* start of the text being parsed */
-    bool fresh;        /* fyp has never been given input */
-    bool reusable;     /* fyp consumed its stream to the end, so a reset is safe */
 } pctx;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -91,71 +88,15 @@ static int fail(pctx *c, unsigned line, unsigned col, const char *fmt, ...)
 
 static int nomem(pctx *c) { return kr_err_nomem(c->err); }
 
-/* ---- positions ---- */
+/* A position of the current text in the whole file. */
+static uint32_t abs_line(const pctx *c, uint32_t line) { return line ? line + c->line_off : 0; }
 
-static void mark_min(const struct fy_mark **best, const struct fy_mark *m)
+/* A source's result: its syntax error is reported at the position of the whole file. */
+static int src_fail(pctx *c, int rc, const kr_ev_err *e)
 {
-    if (m && (!*best || m->input_pos < (*best)->input_pos))
-        *best = m;
-}
-
-/* libfyaml marks a block scalar where its content starts (the line after the header);
- * go-yaml marks the | or > indicator: the last one on the header line before a comment.
- * Columns count characters, as libyaml does. */
-static void block_pos(pctx *c, const struct fy_mark *m, kr_node *n)
-{
-    const char *in = c->input;
-    size_t e = m->input_pos, b;
-    if (e == 0 || in[e - 1] != '\n' || m->line == 0)
-        return;
-    e--;
-    if (e > 0 && in[e - 1] == '\r')
-        e--;
-    for (b = e; b > 0 && in[b - 1] != '\n'; b--)
-        ;
-    size_t stop = e, ind = SIZE_MAX;
-    for (size_t i = b; i < e; i++)
-        if (in[i] == '#' && (i == b || in[i - 1] == ' ' || in[i - 1] == '\t')) {
-            stop = i;
-            break;
-        }
-    for (size_t i = b; i < stop; i++)
-        if (in[i] == '|' || in[i] == '>')
-            ind = i;
-    if (ind == SIZE_MAX)
-        return;
-    uint32_t col = 1;
-    for (size_t i = b; i < ind; i++)
-        col += ((unsigned char)in[i] & 0xC0) != 0x80;
-    n->line = (uint32_t)m->line + c->line_off; /* the header is the line before */
-    n->col = col;
-}
-
-/* go-yaml puts a node at its first token, anchor and tag included. */
-static void ev_pos(pctx *c, struct fy_event *e, kr_node *n)
-{
-    const struct fy_mark *m = NULL;
-    struct fy_token *t;
-    mark_min(&m, fy_event_start_mark(e));
-    const struct fy_mark *am = NULL;
-    if ((t = fy_event_get_anchor_token(e)))
-        mark_min(&am, fy_token_start_mark(t));
-    bool amp = am && am->input_pos > 0 && c->input[am->input_pos - 1] == '&';
-    mark_min(&m, am);
-    if ((t = fy_event_get_tag_token(e)))
-        mark_min(&m, fy_token_start_mark(t));
-    n->line = m ? (uint32_t)m->line + 1 + c->line_off : 0;
-    n->col = m ? (uint32_t)m->column + 1 - (m == am && amp) : 0; /* libfyaml marks the name */
-    if (!m || m == am || e->type != FYET_SCALAR)
-        return;
-    if (n->style == KR_STYLE_LITERAL || n->style == KR_STYLE_FOLDED) {
-        if (m == fy_event_start_mark(e))
-            block_pos(c, m, n);
-    } else if (n->style != KR_STYLE_PLAIN && m->input_pos > 0 &&
-               c->input[m->input_pos - 1] == (n->style == KR_STYLE_SINGLE ? '\'' : '"') &&
-               m == fy_event_start_mark(e)) {
-        n->col--; /* libfyaml marks the first character inside the quotes */
-    }
+    if (rc == KRENDER_E_NOMEM)
+        return nomem(c);
+    return fail(c, abs_line(c, e->line), e->col, "%s", e->msg ? e->msg : "invalid YAML");
 }
 
 /* ---- Go-style quoting for messages (%#v / %q of a string) ---- */
@@ -465,20 +406,17 @@ static size_t count_nodes(const kr_node *n)
 
 /* ---- anchors and aliases ---- */
 
-static int anchor_open(pctx *c, struct fy_event *e, long *idx)
+static int anchor_open(pctx *c, const kr_ev *e, long *idx)
 {
-    struct fy_token *t = fy_event_get_anchor_token(e);
-    size_t len;
-    const char *name;
     *idx = -1;
-    if (!t || !(name = fy_token_get_text(t, &len)))
+    if (!e->anchor)
         return 0;
     if (!grow((void **)&c->anc, &c->capanc, c->nanc + 1, sizeof *c->anc))
         return nomem(c);
-    char *copy = kr_arena_strndup(c->a, name, len);
+    char *copy = kr_arena_strndup(c->a, e->anchor, e->anchor_len);
     if (!copy)
         return nomem(c);
-    c->anc[c->nanc] = (anchor){copy, len, NULL, 0};
+    c->anc[c->nanc] = (anchor){copy, e->anchor_len, NULL, 0};
     *idx = (long)c->nanc++;
     return 0;
 }
@@ -491,14 +429,11 @@ static void anchor_close(pctx *c, long idx, kr_node *n)
     c->anc[idx].count = count_nodes(n);
 }
 
-static int alias_node(pctx *c, struct fy_event *e, kr_node **out)
+static int alias_node(pctx *c, const kr_ev *e, kr_node **out)
 {
-    size_t len;
-    const char *name = fy_token_get_text(e->alias.anchor, &len);
-    const struct fy_mark *m = fy_event_start_mark(e);
-    unsigned line = m ? (unsigned)m->line + 1 + c->line_off : 0, col = m ? (unsigned)m->column + 1 : 0;
-    if (m && m->input_pos > 0 && c->input[m->input_pos - 1] == '*')
-        col--; /* libfyaml marks the name */
+    const char *name = e->anchor;
+    size_t len = e->anchor_len;
+    unsigned line = abs_line(c, e->line), col = e->col;
     if (!name)
         return fail(c, line, col, "invalid alias");
     for (size_t i = c->nanc; i-- > 0;) { /* the latest definition of a name wins */
@@ -565,28 +500,11 @@ bad:
     return fail(c, n->line, n->col, "!!binary value contains invalid base64 data");
 }
 
-static kr_scalar_style map_style(enum fy_scalar_style s)
-{
-    switch (s) {
-    case FYSS_SINGLE_QUOTED:
-        return KR_STYLE_SINGLE;
-    case FYSS_DOUBLE_QUOTED:
-        return KR_STYLE_DOUBLE;
-    case FYSS_LITERAL:
-        return KR_STYLE_LITERAL;
-    case FYSS_FOLDED:
-        return KR_STYLE_FOLDED;
-    default:
-        return KR_STYLE_PLAIN;
-    }
-}
-
 /* Type from tag, style and text; "!" is the non-specific tag (treated as none). */
-static int type_scalar(pctx *c, kr_node *n, struct fy_event *e, const char *s, size_t len)
+static int type_scalar(pctx *c, kr_node *n, const kr_ev *e, const char *s, size_t len)
 {
-    struct fy_token *t = fy_event_get_tag_token(e);
-    size_t tl = 0;
-    const char *tag = t ? fy_token_get_text(t, &tl) : NULL;
+    const char *tag = e->tag;
+    size_t tl = e->tag_len;
     if (!tag || (tl == 1 && tag[0] == '!')) {
         n->type = n->style == KR_STYLE_PLAIN ? (uint8_t)kr_resolve_plain(s, len, c->mode)
                                              : KR_T_STR;
@@ -611,17 +529,21 @@ static int type_scalar(pctx *c, kr_node *n, struct fy_event *e, const char *s, s
     return 0;
 }
 
-static int scalar_node(pctx *c, struct fy_event *e, kr_node **out)
+static int scalar_node(pctx *c, const kr_ev *e, kr_node **out)
 {
-    size_t len = 0;
-    const char *s = fy_token_get_text(e->scalar.value, &len);
-    if (!s)
-        s = "", len = 0;
-    kr_node *n = kr_node_scalar(c->a, KR_T_STR, s, len);
+    const char *s = e->text ? e->text : "";
+    size_t len = e->text ? e->len : 0;
+    /* kr_node_scalar's node and text in one arena block */
+    kr_node *n = kr_arena_alloc(c->a, sizeof *n + len + 1);
     if (!n)
         return nomem(c);
-    n->style = (uint8_t)map_style(fy_token_scalar_style(e->scalar.value));
-    ev_pos(c, e, n); /* after the style: positions depend on it */
+    char *t = (char *)(n + 1);
+    memcpy(t, s, len);
+    t[len] = '\0';
+    *n = (kr_node){.kind = KR_SCALAR, .len = (uint32_t)len, .u.text = t};
+    n->style = e->style;
+    n->line = abs_line(c, e->line);
+    n->col = e->col;
     *out = n;
     return type_scalar(c, n, e, n->u.text, len);
 }
@@ -644,13 +566,12 @@ static int add_child(pctx *c, kr_node *n)
     return 0;
 }
 
-static int open_coll(pctx *c, struct fy_event *e, kr_node_kind kind)
+static int open_coll(pctx *c, const kr_ev *e, kr_node_kind kind)
 {
     kr_node *n = kr_arena_alloc(c->a, sizeof *n);
     if (!n)
         return nomem(c);
-    *n = (kr_node){.kind = (uint8_t)kind};
-    ev_pos(c, e, n);
+    *n = (kr_node){.kind = (uint8_t)kind, .line = abs_line(c, e->line), .col = e->col};
     if (c->nfr >= KR_MAX_DEPTH)
         return fail(c, n->line, n->col, "exceeded max depth of %u", KR_MAX_DEPTH);
     if (!grow((void **)&c->fr, &c->capfr, c->nfr + 1, sizeof *c->fr))
@@ -679,7 +600,7 @@ static int close_coll(pctx *c)
     return add_child(c, f.node);
 }
 
-static int scalar_event(pctx *c, struct fy_event *e)
+static int scalar_event(pctx *c, const kr_ev *e)
 {
     kr_node *n = NULL;
     long idx = -1;
@@ -692,66 +613,52 @@ static int scalar_event(pctx *c, struct fy_event *e)
     return add_child(c, n);
 }
 
-static int alias_event(pctx *c, struct fy_event *e)
+static int alias_event(pctx *c, const kr_ev *e)
 {
     kr_node *n = NULL;
     int rc = alias_node(c, e, &n);
     return rc ? rc : add_child(c, n);
 }
 
-/* The first error libfyaml collected, with its 1-based position. */
-static int diag_error(pctx *c)
-{
-    void *it = NULL;
-    struct fy_diag_error *de;
-    while ((de = fy_diag_errors_iterate(c->diag, &it)))
-        if (de->type >= FYET_ERROR && de->msg)
-            return fail(c, de->line > 0 ? (unsigned)de->line + c->line_off : 0,
-                        de->column > 0 ? (unsigned)de->column : 0, "%s", de->msg);
-    return fail(c, 0, 0, "invalid YAML");
-}
-
-static int dispatch(pctx *c, struct fy_event *e, bool *stop)
+static int dispatch(pctx *c, const kr_ev *e, bool *stop)
 {
     switch (e->type) {
-    case FYET_MAPPING_START:
+    case KR_EV_MAP:
         return open_coll(c, e, KR_MAP);
-    case FYET_SEQUENCE_START:
+    case KR_EV_SEQ:
         return open_coll(c, e, KR_SEQ);
-    case FYET_MAPPING_END:
-    case FYET_SEQUENCE_END:
+    case KR_EV_END:
         return close_coll(c);
-    case FYET_SCALAR:
+    case KR_EV_SCALAR:
         return scalar_event(c, e);
-    case FYET_ALIAS:
+    case KR_EV_ALIAS:
         return alias_event(c, e);
-    case FYET_STREAM_END:
-        c->reusable = true;
+    case KR_EV_STREAM_END:
+    case KR_EV_DOC_END: /* later documents are never looked at */
         *stop = true;
-        return 0;
-    case FYET_DOCUMENT_END:
-        *stop = true; /* later documents are never looked at */
         return 0;
     default:
         return 0;
     }
 }
 
-/* libfyaml 0.7.12 can only be reset once its stream was read to the end (a reset in the middle
- * double-frees). One more event tells whether the stream ends after the first document;
- * when it does not, set_input makes a new parser instead of reading the next documents. */
-static void peek_stream_end(pctx *c)
+static int read_events(pctx *c)
 {
-    struct fy_event *e = fy_parser_parse(c->fyp);
-    if (e && e->type == FYET_STREAM_END)
-        c->reusable = true;
-    if (e)
-        fy_parser_event_free(c->fyp, e);
+    kr_ev_err ee = {0};
+    for (bool stop = false; !stop;) {
+        kr_ev e;
+        int rc = c->be->next(c->src, &e, &ee);
+        if (rc)
+            return src_fail(c, rc, &ee);
+        rc = dispatch(c, &e, &stop);
+        c->be->release(c->src, &e);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
-static int read_events(pctx *c);
-
-/* Reads the first document of the input set on c->fyp. */
+/* Reads the first document of the input set on c->src. */
 static int parse_first(pctx *c, kr_node **out)
 {
     c->nfr = c->nkids = c->nanc = 0;
@@ -767,52 +674,10 @@ static int parse_first(pctx *c, kr_node **out)
     return 0;
 }
 
-static int read_events(pctx *c)
-{
-    for (bool stop = false; !stop;) {
-        struct fy_event *e = fy_parser_parse(c->fyp);
-        if (!e) {
-            if (fy_parser_get_stream_error(c->fyp))
-                return diag_error(c);
-            break;
-        }
-        int rc = dispatch(c, e, &stop);
-        bool doc_end = e->type == FYET_DOCUMENT_END;
-        fy_parser_event_free(c->fyp, e);
-        if (rc)
-            return rc;
-        if (doc_end)
-            peek_stream_end(c);
-    }
-    return 0;
-}
-
-/* libfyaml diagnostics are collected, never printed. */
-static void diag_sink(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag, (void)user, (void)buf, (void)len;
-}
-
-static int make_parser(pctx *c)
-{
-    /* Depth is bounded by KR_MAX_DEPTH here: the event parser itself does not recurse. */
-    struct fy_parse_cfg pc = {
-        .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DISABLE_DEPTH_LIMIT,
-        .diag = c->diag};
-    if (c->fyp)
-        fy_parser_destroy(c->fyp);
-    c->fyp = fy_parser_create(&pc);
-    c->fresh = true;
-    c->reusable = false;
-    return c->fyp ? 0 : nomem(c);
-}
-
 static void ctx_fini(pctx *c)
 {
-    if (c->fyp)
-        fy_parser_destroy(c->fyp);
-    if (c->diag)
-        fy_diag_destroy(c->diag);
+    if (c->src)
+        c->be->destroy(c->src);
     free(c->fr);
     free(c->kids);
     free(c->anc);
@@ -821,46 +686,29 @@ static void ctx_fini(pctx *c)
     free(c->marked);
 }
 
-static int ctx_init(pctx *c, kr_arena *a, const char *file, kr_yaml_mode mode, kr_err *err)
+static int ctx_init(pctx *c, const kr_ev_backend *be, kr_arena *a, const char *file,
+                    kr_yaml_mode mode, kr_err *err)
 {
-    *c = (pctx){.a = a, .file = file, .mode = mode, .err = err};
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = diag_sink;
-    dc.colorize = false;
-    c->diag = fy_diag_create(&dc);
-    if (!c->diag)
-        return nomem(c);
-    fy_diag_set_collect_errors(c->diag, true);
-    return make_parser(c);
+    *c = (pctx){.a = a, .file = file, .mode = mode, .err = err, .be = be};
+    c->src = be->create();
+    return c->src ? 0 : nomem(c);
 }
 
 static int set_input(pctx *c, const char *s, size_t n, unsigned line_off)
 {
+    kr_ev_err ee = {0};
     c->line_off = line_off;
-    c->input = s;
-    if (c->reusable) {
-        fy_parser_reset(c->fyp);
-        c->reusable = false;
-    } else if (!c->fresh) {
-        int rc = make_parser(c);
-        if (rc)
-            return rc;
-    }
-    c->fresh = false;
-    fy_diag_reset_error(c->diag);
-    if (fy_parser_set_string(c->fyp, n ? s : "", n) != 0)
-        return fail(c, 0, 0, "cannot read YAML input");
-    return 0;
+    int rc = c->be->set_input(c->src, n ? s : "", n, &ee);
+    return rc ? src_fail(c, rc, &ee) : 0;
 }
 
-int kr_parse_document(kr_arena *a, const char *file, const char *buf, size_t len,
-                      kr_yaml_mode mode, kr_node **out, kr_err *err)
+int kr_parse_document_with(const kr_ev_backend *be, kr_arena *a, const char *file,
+                           const char *buf, size_t len, kr_yaml_mode mode, kr_node **out,
+                           kr_err *err)
 {
     pctx c;
     *out = NULL;
-    int rc = ctx_init(&c, a, file, mode, err);
+    int rc = ctx_init(&c, be, a, file, mode, err);
     if (!rc)
         rc = set_input(&c, buf, len, 0);
     if (!rc)
@@ -878,7 +726,10 @@ static const char *crlf_to_lf(const char *buf, size_t len, size_t *outlen, char 
 {
     *heap = NULL;
     *outlen = len;
-    if (!len || !memmem(buf, len, "\r\n", 2))
+    const char *r = len ? memchr(buf, '\r', len) : NULL, *e = buf + len;
+    while (r && !(r + 1 < e && r[1] == '\n'))
+        r = r + 1 < e ? memchr(r + 1, '\r', (size_t)(e - r - 1)) : NULL;
+    if (!r)
         return buf;
     char *o = malloc(len);
     if (!o)
@@ -890,14 +741,6 @@ static const char *crlf_to_lf(const char *buf, size_t len, size_t *outlen, char 
     *heap = o;
     *outlen = k;
     return o;
-}
-
-static size_t count_nl(const char *s, size_t n)
-{
-    size_t k = 0;
-    for (const char *p = s, *e = s + n; (p = memchr(p, '\n', (size_t)(e - p))); p++)
-        k++;
-    return k;
 }
 
 static bool go_space(char ch)
@@ -939,31 +782,45 @@ static int parse_chunk(pctx *c, const char *s, size_t n, unsigned line_off, docl
     return 0;
 }
 
+/* The next "\n---" in s[pos..n), adding the newlines passed on the way to *nl. */
+static const char *next_sep(const char *s, size_t n, size_t pos, size_t *nl)
+{
+    const char *p = s + pos, *e = s + n;
+    for (; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++) {
+        if (e - p >= 4 && p[1] == '-' && p[2] == '-' && p[3] == '-')
+            return p;
+        ++*nl;
+    }
+    return NULL;
+}
+
 /* Splits at every "\n---<rest>\n" (the regexp `\n---.*\n`, matches never overlap) and parses
  * each chunk; a chunk that is followed by a separator keeps its final "\n". */
 static int split_and_parse(pctx *c, const char *s, size_t n, doclist *dl)
 {
-    size_t prev = 0, pos = 0, line = 0; /* line = newlines before prev */
+    size_t prev = 0, line = 0; /* line = newlines before prev */
     for (;;) {
-        const char *p = pos < n ? memmem(s + pos, n - pos, "\n---", 4) : NULL;
+        size_t nl = 0;
+        const char *p = next_sep(s, n, prev, &nl);
         const char *q = p ? memchr(p + 4, '\n', (size_t)(s + n - (p + 4))) : NULL;
         if (!q)
             break;
         size_t sep = (size_t)(p - s);
-        size_t seplines = line + count_nl(s + prev, sep - prev) + 1;
+        size_t seplines = line + nl + 1;
         int rc = check_separator(c, p + 4, (size_t)(q - (p + 4)), (unsigned)seplines + 1);
         if (!rc)
             rc = parse_chunk(c, s + prev, sep + 1 - prev, (unsigned)line, dl);
         if (rc)
             return rc;
         line = seplines + 1;
-        prev = pos = (size_t)(q - s) + 1;
+        prev = (size_t)(q - s) + 1;
     }
     return parse_chunk(c, s + prev, n - prev, (unsigned)line, dl);
 }
 
-int kr_parse_stream(kr_arena *a, const char *file, const char *buf, size_t len,
-                    kr_node ***docs, size_t *ndocs, kr_err *err)
+int kr_parse_stream_with(const kr_ev_backend *be, kr_arena *a, const char *file,
+                         const char *buf, size_t len, kr_node ***docs, size_t *ndocs,
+                         kr_err *err)
 {
     pctx c;
     doclist dl = {0};
@@ -971,7 +828,7 @@ int kr_parse_stream(kr_arena *a, const char *file, const char *buf, size_t len,
     size_t n;
     *docs = NULL;
     *ndocs = 0;
-    int rc = ctx_init(&c, a, file, KR_YAML_12, err);
+    int rc = ctx_init(&c, be, a, file, KR_YAML_12, err);
     const char *s = rc ? NULL : crlf_to_lf(buf, len, &n, &heap);
     if (!rc && !s)
         rc = nomem(&c);

@@ -1,4 +1,4 @@
-/* YAML text -> node tree (libfyaml), with kustomize's resolution rules and source positions. */
+/* YAML text -> node tree (libyaml events), with kustomize's resolution rules and source positions. */
 #ifndef KR_PARSE_H
 #define KR_PARSE_H
 #include <stddef.h>
@@ -28,7 +28,7 @@ typedef enum {
  * appended), KR_YAML_11 as go-yaml v2 (in order, the last setter wins, a key keeps its first
  * position). Map keys must be scalars. Positions are 1-based, at the node's first token (anchor
  * or tag included, the quote of a quoted scalar, the | or > of a block scalar).
- * Errors: KRENDER_E_YAML with file (may be NULL), line, column and libfyaml's message (syntax)
+ * Errors: KRENDER_E_YAML with file (may be NULL), line, column and go-yaml's message (syntax, from libyaml)
  * or go-yaml's / kyaml's wording (duplicate key, merge, tag, alias errors); KRENDER_E_NOMEM.
  * Nothing is printed. Thread-safe (no global state). */
 int kr_parse_document(kr_arena *a, const char *file, const char *buf, size_t len,

@@ -27,6 +27,8 @@ static const char *const w_bool11[] = {"y", "Y", "yes", "Yes", "YES", "on", "On"
 /* The word table; *t is set when s is in it. */
 static bool lookup_word(const char *s, size_t n, kr_yaml_mode mode, kr_scalar_type *t)
 {
+    if (n > 5) /* no word is longer: most scalars stop here */
+        return false;
     if (n == 0 || word_in(s, n, w_null))
         *t = KR_T_NULL;
     else if (word_in(s, n, w_true) || word_in(s, n, w_false) ||

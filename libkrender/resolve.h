@@ -25,7 +25,7 @@ typedef enum {
     KR_TAG_BINARY    /* !!binary: the caller must base64-decode the text (type is KR_T_STR) */
 } kr_tag_result;
 
-/* Type of a scalar written with tag `tag` (full form as libfyaml reports it, e.g.
+/* Type of a scalar written with tag `tag` (full form as the parser reports it, e.g.
  * "tag:yaml.org,2002:int", "!Ref"). !!str and unknown tags give KR_T_STR; !!int/!!float/
  * !!bool/!!null/!!timestamp must match what the text resolves to (an int is accepted as a
  * !!float), as in go-yaml. *merge is set for !!merge. The text is resolved whatever its style. */

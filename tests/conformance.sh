@@ -5,4 +5,5 @@ cli=$(realpath "$1"); known=$(realpath "$2")
 root=$(cd "$(dirname "$0")/.." && pwd)
 run="$root/../shared/conformance/run"
 [ -x "$run" ] || { echo "no $run: skipped"; exit 77; }
-exec "$run" --jobs "$(nproc)" --timeout 20 --known-failures "$known" -- "$cli" build
+# shellcheck disable=SC2086
+exec "$run" --jobs "$(nproc)" --timeout 60 --known-failures "$known" -- ${KRENDER_TEST_WRAPPER:-} "$cli" build

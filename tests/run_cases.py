@@ -5,7 +5,8 @@
 
 Each case directory holds `cmd` (the arguments after `build`), `input/`, and either
 `expected.yaml` (stdout must match byte for byte, exit 0) or `expected-error.txt` (the command
-must exit non-zero and print nothing on stdout). The expected files are made by the oracle
+must exit non-zero and print nothing on stdout). KRENDER_TEST_WRAPPER (e.g. a valgrind command
+line) is put in front of CMD; a wrapper's own failure exit status is then a test failure. The expected files are made by the oracle
 (fixtures/regen), never by hand. Exits non-zero if any case fails."""
 import os
 import shlex
@@ -13,10 +14,15 @@ import subprocess
 import sys
 
 
+WRAPPER_FAILED = 99  # the exit status the valgrind setup asks for on errors or leaks
+
+
 def main(argv):
     if "--" not in argv or argv.index("--") != 2:
         sys.exit(__doc__)
     cases, cmd = argv[1], argv[3:]
+    # e.g. KRENDER_TEST_WRAPPER="valgrind --error-exitcode=99 --leak-check=full"
+    cmd = shlex.split(os.environ.get("KRENDER_TEST_WRAPPER", "")) + cmd
     names = sorted(d for d in os.listdir(cases) if os.path.isfile(os.path.join(cases, d, "cmd")))
     failed = 0
     for name in names:
@@ -29,7 +35,7 @@ def main(argv):
             why = "exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace").strip()) \
                 if p.returncode else "output differs"
         else:
-            ok = p.returncode != 0 and p.stdout == b""
+            ok = p.returncode not in (0, WRAPPER_FAILED) and p.stdout == b""
             why = "succeeded" if p.returncode == 0 else "printed on stdout"
         if not ok:
             failed += 1

@@ -376,7 +376,8 @@ static int finish_map(pctx *c, kr_node *m, kr_node **kv, size_t nkv)
     m->u.pairs = k.n ? kr_arena_alloc(c->a, k.n * sizeof(kr_pair)) : NULL;
     if (k.n && !m->u.pairs)
         return nomem(c);
-    memcpy(m->u.pairs, k.res, k.n * sizeof(kr_pair));
+    if (k.n)
+        memcpy(m->u.pairs, k.res, k.n * sizeof(kr_pair));
     m->len = m->cap = (uint32_t)k.n;
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "kustomization.h"
 
+#include "decode.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -55,143 +57,37 @@ const char *kr_kfield_name(kr_kfield f)
     return fields[f].name;
 }
 
-/* Decoding context: which file, for errors. */
-typedef struct dec {
-    kr_render *r;
-    const char *file;
-} dec;
-
-static const char *json_type(const kr_node *n)
-{
-    if (n->kind == KR_MAP)
-        return "object";
-    if (n->kind == KR_SEQ)
-        return "array";
-    switch (n->type) {
-    case KR_T_BOOL:
-        return "bool";
-    case KR_T_INT:
-    case KR_T_FLOAT:
-        return "number";
-    default:
-        return "string";
-    }
-}
-
-static bool is_json_string(const kr_node *n)
-{
-    return n->kind == KR_SCALAR && (n->type == KR_T_STR || n->type == KR_T_TIMESTAMP);
-}
-
-static int type_error(dec *d, const kr_node *n, const char *field, const char *gotype)
-{
-    return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, n->line, n->col,
-                      "invalid Kustomization: json: cannot unmarshal %s into Go struct field "
-                      "%s of type %s",
-                      json_type(n), field, gotype);
-}
-
-static int unknown_field(dec *d, const kr_node *key)
-{
-    return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, key->line, key->col,
-                      "invalid Kustomization: json: unknown field \"%s\"", key->u.text);
-}
-
-static int check_string(dec *d, const kr_node *n, const char *field)
-{
-    return kr_is_null(n) || is_json_string(n) ? 0 : type_error(d, n, field, "string");
-}
-
-static int check_strlist(dec *d, const kr_node *n, const char *field, const char *gotype)
-{
-    if (kr_is_null(n))
-        return 0;
-    if (n->kind != KR_SEQ)
-        return type_error(d, n, field, gotype);
-    for (uint32_t i = 0; i < n->len; i++)
-        if (check_string(d, n->u.items[i], field))
-            return d->r->err->code;
-    return 0;
-}
-
-static int check_strmap(dec *d, const kr_node *n, const char *field)
-{
-    if (kr_is_null(n))
-        return 0;
-    if (n->kind != KR_MAP)
-        return type_error(d, n, field, "map[string]string");
-    for (uint32_t i = 0; i < n->len; i++)
-        if (check_string(d, n->u.pairs[i].value, field))
-            return d->r->err->code;
-    return 0;
-}
-
-/* Go's encoding/json matches keys exactly first, then case-insensitively. */
-static int match_key(const char *key, const char *const *names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(key, names[i]) == 0)
-            return (int)i;
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(key, names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* Checks a nested object against its allowed keys; values[i] gets the value of names[i]. */
-static int decode_object(dec *d, const kr_node *n, const char *const *names, size_t count,
-                         kr_node **values, const char *gotype, const char *field)
-{
-    if (n->kind != KR_MAP)
-        return type_error(d, n, field, gotype);
-    for (uint32_t i = 0; i < n->len; i++) {
-        int k = match_key(n->u.pairs[i].key->u.text, names, count);
-        if (k < 0)
-            return unknown_field(d, n->u.pairs[i].key);
-        values[k] = kr_is_null(n->u.pairs[i].value) ? NULL : n->u.pairs[i].value;
-    }
-    return 0;
-}
-
-static void to_strlist(const kr_node *n, kr_strlist *out)
-{
-    if (kr_is_seq(n)) {
-        out->items = n->u.items;
-        out->n = n->len;
-    }
-}
-
-static int decode_metadata(dec *d, const kr_node *n)
+static int decode_metadata(kr_decoder *d, const kr_node *n)
 {
     static const char *const names[] = {"name", "namespace", "labels", "annotations"};
     kr_node *v[4] = {0};
-    if (decode_object(d, n, names, 4, v, "types.ObjectMeta", "Kustomization.metadata"))
+    if (kr_dec_object(d, n, names, 4, v, "types.ObjectMeta", "Kustomization.metadata"))
         return d->r->err->code;
-    if (v[0] && check_string(d, v[0], "Kustomization.metadata.name"))
+    if (v[0] && kr_dec_string(d, v[0], "Kustomization.metadata.name"))
         return d->r->err->code;
-    if (v[1] && check_string(d, v[1], "Kustomization.metadata.namespace"))
+    if (v[1] && kr_dec_string(d, v[1], "Kustomization.metadata.namespace"))
         return d->r->err->code;
-    if (v[2] && check_strmap(d, v[2], "Kustomization.metadata.labels"))
+    if (v[2] && kr_dec_strmap(d, v[2], "Kustomization.metadata.labels"))
         return d->r->err->code;
-    if (v[3] && check_strmap(d, v[3], "Kustomization.metadata.annotations"))
+    if (v[3] && kr_dec_strmap(d, v[3], "Kustomization.metadata.annotations"))
         return d->r->err->code;
     return 0;
 }
 
-static int decode_sort_options(dec *d, kr_kustomization *k, const kr_node *n)
+static int decode_sort_options(kr_decoder *d, kr_kustomization *k, const kr_node *n)
 {
     static const char *const names[] = {"order", "legacySortOptions"};
     static const char *const lnames[] = {"orderFirst", "orderLast"};
     kr_node *v[2] = {0}, *l[2] = {0};
-    if (decode_object(d, n, names, 2, v, "types.SortOptions", "Kustomization.sortOptions"))
+    if (kr_dec_object(d, n, names, 2, v, "types.SortOptions", "Kustomization.sortOptions"))
         return d->r->err->code;
-    if (v[0] && check_string(d, v[0], "Kustomization.sortOptions.order"))
+    if (v[0] && kr_dec_string(d, v[0], "Kustomization.sortOptions.order"))
         return d->r->err->code;
-    if (v[1] && decode_object(d, v[1], lnames, 2, l, "types.LegacySortOptions",
+    if (v[1] && kr_dec_object(d, v[1], lnames, 2, l, "types.LegacySortOptions",
                               "Kustomization.sortOptions.legacySortOptions"))
         return d->r->err->code;
     for (int i = 0; i < 2; i++)
-        if (l[i] && check_strlist(d, l[i], "Kustomization.sortOptions.legacySortOptions", "[]string"))
+        if (l[i] && kr_dec_strlist(d, l[i], "Kustomization.sortOptions.legacySortOptions", "[]string"))
             return d->r->err->code;
     const char *order = v[0] ? v[0]->u.text : "";
     k->has_sort_options = true;
@@ -208,31 +104,31 @@ static int decode_sort_options(dec *d, kr_kustomization *k, const kr_node *n)
         return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, v[1]->line, v[1]->col,
                           "the field 'sortOptions.legacySortOptions' is set but the selected "
                           "sort order is 'fifo', not 'legacy'");
-    to_strlist(l[0], &k->order_first);
-    to_strlist(l[1], &k->order_last);
+    kr_strlist_of(l[0], &k->order_first);
+    kr_strlist_of(l[1], &k->order_last);
     return 0;
 }
 
-static int check_field(dec *d, kr_kfield f, const kr_node *v)
+static int check_field(kr_decoder *d, kr_kfield f, const kr_node *v)
 {
     char field[64];
     snprintf(field, sizeof field, "Kustomization.%s", fields[f].name);
     switch (fields[f].type) {
     case T_STR:
-        return check_string(d, v, field);
+        return kr_dec_string(d, v, field);
     case T_STRMAP:
-        return check_strmap(d, v, field);
+        return kr_dec_strmap(d, v, field);
     case T_STRLIST:
-        return check_strlist(d, v, field, fields[f].gotype);
+        return kr_dec_strlist(d, v, field, fields[f].gotype);
     case T_OBJLIST:
         if (v->kind != KR_SEQ)
-            return type_error(d, v, field, fields[f].gotype);
+            return kr_dec_type_error(d, v, field, fields[f].gotype);
         for (uint32_t i = 0; i < v->len; i++)
             if (!kr_is_null(v->u.items[i]) && v->u.items[i]->kind != KR_MAP)
-                return type_error(d, v->u.items[i], field, fields[f].gotype + 2);
+                return kr_dec_type_error(d, v->u.items[i], field, fields[f].gotype + 2);
         return 0;
     case T_OBJ:
-        return v->kind == KR_MAP ? 0 : type_error(d, v, field, fields[f].gotype);
+        return v->kind == KR_MAP ? 0 : kr_dec_type_error(d, v, field, fields[f].gotype);
     }
     return 0;
 }
@@ -248,7 +144,7 @@ static bool field_is_set(kr_kfield f, const kr_node *v)
     return true;
 }
 
-static int decode(dec *d, kr_kustomization *k, const kr_node *doc)
+static int decode(kr_decoder *d, kr_kustomization *k, const kr_node *doc)
 {
     const char *names[KF_COUNT];
     for (int i = 0; i < KF_COUNT; i++)
@@ -259,12 +155,12 @@ static int decode(dec *d, kr_kustomization *k, const kr_node *doc)
         return kr_err_set(d->r->err, KRENDER_E_KUSTOMIZATION, d->file, doc->line, doc->col,
                           "invalid Kustomization: json: cannot unmarshal %s into Go value of "
                           "type types.Kustomization",
-                          json_type(doc));
+                          kr_json_type(doc));
     for (uint32_t i = 0; i < doc->len; i++) {
         const kr_pair *p = &doc->u.pairs[i];
-        int f = match_key(p->key->u.text, names, KF_COUNT);
+        int f = kr_dec_match_key(p->key->u.text, names, KF_COUNT);
         if (f < 0)
-            return unknown_field(d, p->key);
+            return kr_dec_unknown_field(d, p->key);
         if (!kr_is_null(p->value) && check_field(d, (kr_kfield)f, p->value))
             return d->r->err->code;
         k->fields[f] = kr_is_null(p->value) ? NULL : p->value;
@@ -297,8 +193,8 @@ static void warn_deprecated(kr_render *r, const kr_kustomization *k)
 static int join_resources(kr_render *r, kr_kustomization *k)
 {
     kr_strlist res = {0}, bases = {0};
-    to_strlist(k->fields[KF_RESOURCES], &res);
-    to_strlist(k->fields[KF_BASES], &bases);
+    kr_strlist_of(k->fields[KF_RESOURCES], &res);
+    kr_strlist_of(k->fields[KF_BASES], &bases);
     if (!bases.n) {
         k->resources = res;
         return 0;
@@ -313,7 +209,7 @@ static int join_resources(kr_render *r, kr_kustomization *k)
     return 0;
 }
 
-static int validate(dec *d, kr_kustomization *k)
+static int validate(kr_decoder *d, kr_kustomization *k)
 {
     /* bases are merged into resources before kustomize's emptiness check */
     bool empty = !k->fields[KF_RESOURCES] && !(k->fields[KF_BASES] && k->fields[KF_BASES]->len);
@@ -354,13 +250,13 @@ int kr_kustomization_load(kr_render *r, const char *dir, kr_kustomization **out)
         return kr_err_nomem(r->err);
     k->path = path;
     k->dir = dir;
-    dec d = {r, path};
+    kr_decoder d = {r, path, "invalid Kustomization"};
     if ((rc = decode(&d, k, doc)))
         return rc;
     warn_deprecated(r, k);
     if ((rc = validate(&d, k)) || (rc = join_resources(r, k)))
         return rc;
-    to_strlist(k->fields[KF_COMPONENTS], &k->components);
+    kr_strlist_of(k->fields[KF_COMPONENTS], &k->components);
     if (k->fields[KF_METADATA] && (rc = decode_metadata(&d, k->fields[KF_METADATA])))
         return rc;
     if (k->fields[KF_SORT_OPTIONS] && (rc = decode_sort_options(&d, k, k->fields[KF_SORT_OPTIONS])))

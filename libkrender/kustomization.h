@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "decode.h"
 #include "node.h"
 #include "render.h"
 
@@ -22,10 +23,6 @@ typedef enum {
 
 typedef enum { KR_SORT_UNSET = 0, KR_SORT_LEGACY, KR_SORT_FIFO } kr_sort_order;
 
-typedef struct kr_strlist {
-    kr_node **items; /* string scalars, positions kept */
-    size_t n;
-} kr_strlist;
 
 typedef struct kr_kustomization {
     const char *path; /* the kustomization file */

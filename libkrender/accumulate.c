@@ -1,32 +1,37 @@
 #include "accumulate.h"
 
+#include "transformers.h"
+
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "loader.h"
+#include "parse.h"
 #include "path.h"
 
-/* Fields whose transformers and generators have not landed yet: an error beats a silently
- * wrong render. */
+/* Fields no module handles yet: an error beats a silently wrong render. */
 static const kr_kfield not_yet[] = {
-    KF_OPENAPI, KF_NAME_PREFIX, KF_NAME_SUFFIX, KF_NAMESPACE, KF_COMMON_LABELS, KF_LABELS,
-    KF_COMMON_ANNOTATIONS, KF_PATCHES_STRATEGIC_MERGE, KF_PATCHES_JSON6902, KF_PATCHES,
-    KF_IMAGES, KF_IMAGE_TAGS, KF_REPLACEMENTS, KF_REPLICAS, KF_VARS, KF_COMPONENTS, KF_CRDS,
-    KF_CONFIG_MAP_GENERATOR, KF_SECRET_GENERATOR, KF_HELM_GLOBALS, KF_HELM_CHARTS,
-    KF_HELM_CHART_INFLATION_GENERATOR, KF_GENERATOR_OPTIONS, KF_CONFIGURATIONS, KF_GENERATORS,
-    KF_TRANSFORMERS, KF_VALIDATORS, KF_BUILD_METADATA,
+    KF_OPENAPI, KF_COMPONENTS, KF_CRDS, KF_VARS, KF_HELM_GLOBALS, KF_HELM_CHARTS,
+    KF_HELM_CHART_INFLATION_GENERATOR, KF_VALIDATORS, KF_BUILD_METADATA,
 };
+
+int kr_not_implemented(kr_render *r, const kr_kustomization *k, kr_kfield f)
+{
+    const kr_node *key = k->keys[f], *v = k->fields[f];
+    if (!v || v->len == 0) /* absent, null, "", [] or {} */
+        return 0;
+    return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, k->path, key->line, key->col,
+                      "'%s' is not supported by this version of libkrender",
+                      kr_kfield_name(f));
+}
 
 static int check_supported(kr_render *r, const kr_kustomization *k)
 {
-    for (size_t i = 0; i < sizeof not_yet / sizeof *not_yet; i++) {
-        const kr_node *key = k->keys[not_yet[i]], *v = k->fields[not_yet[i]];
-        if (v && !(v->kind != KR_SCALAR && v->len == 0) && !(v->kind == KR_SCALAR && !v->len))
-            return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, k->path, key->line, key->col,
-                              "'%s' is not supported by this version of libkrender",
-                              kr_kfield_name(not_yet[i]));
-    }
+    for (size_t i = 0; i < sizeof not_yet / sizeof *not_yet; i++)
+        if (kr_not_implemented(r, k, not_yet[i]))
+            return r->err->code;
     return 0;
 }
 
@@ -42,7 +47,7 @@ static int check_cycle(kr_render *r, const char *dir, const kr_visit *chain, con
 }
 
 static int load_resource_file(kr_render *r, const kr_kustomization *k, const char *real,
-                              const kr_node *entry, kr_resmap *out)
+                              const kr_node *entry, kr_accum *out)
 {
     if (r->opts.load_restrictor == KRENDER_LOAD_ROOT_ONLY && !kr_path_within(real, k->dir))
         return kr_err_set(r->err, KRENDER_E_SECURITY, k->path, entry->line, entry->col,
@@ -69,32 +74,34 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
     if ((rc = kr_resources_from_docs(r, f->path, mine, ndocs, &res, &nres, &cap)))
         return rc;
     for (size_t i = 0; i < nres; i++)
-        if ((rc = kr_resmap_append(r, out, res[i])))
+        if ((rc = kr_resmap_append(r, &out->res, res[i])))
             return rc;
     return 0;
 }
 
 static int load_base(kr_render *r, const kr_kustomization *k, const char *real,
-                     const kr_node *entry, const kr_visit *self, kr_resmap *out)
+                     const kr_node *entry, const kr_visit *self, kr_accum *out)
 {
     int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
     if (!rc)
         rc = check_cycle(r, real, self, k->path, entry);
     if (rc)
         return rc;
-    kr_resmap sub = {0};
+    kr_accum sub = {0};
     kr_kustomization *subk;
     if ((rc = kr_accumulate(r, real, self, &sub, &subk)))
         return rc;
     if (subk->is_component)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, entry->line, entry->col,
                           "expected kind != 'Component' for path '%s'", entry->u.text);
-    return kr_resmap_append_all(r, out, &sub);
+    if ((rc = kr_resmap_append_all(r, &out->res, &sub.res)))
+        return rc;
+    return kr_tconfig_merge(r->arena, &out->config, &sub.config, r->err);
 }
 
 /* A `resources` entry is a file, or else a directory holding a kustomization (§13). */
 static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_node *entry,
-                            const kr_visit *self, kr_resmap *out)
+                            const kr_visit *self, kr_accum *out)
 {
     const char *p = entry->u.text;
     if (strstr(p, "://") || strncmp(p, "git@", 4) == 0 || strncmp(p, "github.com/", 11) == 0)
@@ -126,7 +133,7 @@ static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_no
 }
 
 static int accumulate_resources(kr_render *r, const kr_kustomization *k, const kr_visit *self,
-                                kr_resmap *out)
+                                kr_accum *out)
 {
     for (size_t i = 0; i < k->resources.n; i++) {
         const kr_node *e = k->resources.items[i];
@@ -139,7 +146,99 @@ static int accumulate_resources(kr_render *r, const kr_kustomization *k, const k
     return 0;
 }
 
-int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_resmap *out,
+/* Reads a file of this kustomization (load restrictor and jail applied). */
+int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry, kr_file **f)
+{
+    char *abs = kr_path_join(r->arena, k->dir, entry->u.text);
+    if (!abs)
+        return kr_err_nomem(r->err);
+    char *real = kr_path_real(r->arena, abs);
+    if (!real)
+        return kr_err_set(r->err, errno == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
+                          entry->line, entry->col, "cannot read '%s': %s", entry->u.text,
+                          strerror(errno));
+    if (r->opts.load_restrictor == KRENDER_LOAD_ROOT_ONLY && !kr_path_within(real, k->dir))
+        return kr_err_set(r->err, KRENDER_E_SECURITY, k->path, entry->line, entry->col,
+                          "security; file '%s' is not in or below '%s'", real, k->dir);
+    int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
+    if (!rc)
+        rc = kr_load_file(r, real, f);
+    if (rc == KRENDER_E_IO || rc == KRENDER_E_NOT_FOUND) {
+        /* the loader names the file; the entry's position is more useful */
+        r->err->line = entry->line;
+        r->err->column = entry->col;
+        free(r->err->file);
+        r->err->file = strdup(k->path);
+    }
+    return rc;
+}
+
+/* The kustomization's own transformer configuration: kustomize's defaults merged with its
+ * `configurations:` files, then merged into the accumulator's. */
+static int merge_configurations(kr_render *r, const kr_kustomization *k, kr_accum *ra)
+{
+    kr_strlist files;
+    kr_strlist_of(k->fields[KF_CONFIGURATIONS], &files);
+    if (!files.n)
+        return kr_tconfig_merge(r->arena, &ra->config, r->defaults, r->err);
+    kr_tconfig mine;
+    int rc = kr_tconfig_copy(r->arena, &mine, r->defaults, r->err);
+    for (size_t i = 0; !rc && i < files.n; i++) {
+        kr_file *f;
+        kr_node *doc;
+        kr_tconfig extra;
+        rc = kr_load_kfile(r, k, files.items[i], &f);
+        if (!rc)
+            rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_12, &doc, r->err);
+        if (!rc)
+            rc = kr_tconfig_parse(r->arena, doc, f->path, &extra, r->err);
+        if (!rc)
+            rc = kr_tconfig_merge(r->arena, &mine, &extra, r->err);
+    }
+    if (!rc)
+        rc = kr_tconfig_merge(r->arena, &ra->config, &mine, r->err);
+    if (rc && !r->err->file) {
+        r->err->file = strdup(k->path);
+    }
+    return rc;
+}
+
+typedef int (*step_fn)(kr_render *r, const kr_kustomization *k, kr_accum *ra);
+
+/* pipeline.md §4: the builtin transformers in kustomize's fixed order, then `transformers:`.
+ * Resources a step leaves empty (a `$patch: delete`) are dropped after it. */
+static const step_fn transformer_steps[] = {
+    kr_xf_patches_strategic_merge,
+    kr_xf_patches,
+    kr_xf_namespace,
+    kr_xf_prefix_suffix,
+    kr_xf_labels,
+    kr_xf_annotations,
+    kr_xf_patches_json6902,
+    kr_xf_replicas,
+    kr_xf_images,
+    kr_xf_replacements,
+    kr_run_transformer_plugins,
+};
+
+static bool not_empty(const kr_resource *res, void *arg)
+{
+    (void)arg;
+    return !(kr_is_map(res->node) && res->node->len == 0);
+}
+
+static int run_transformers(kr_render *r, const kr_kustomization *k, kr_accum *ra)
+{
+    for (size_t i = 0; i < sizeof transformer_steps / sizeof *transformer_steps; i++) {
+        int rc = transformer_steps[i](r, k, ra);
+        if (rc)
+            return rc;
+        kr_resmap_filter(&ra->res, not_empty, NULL);
+    }
+    return 0;
+}
+
+int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_accum *out,
                   kr_kustomization **kout)
 {
     kr_visit self = {dir, parent};
@@ -149,6 +248,14 @@ int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_resm
         rc = check_supported(r, k);
     if (!rc)
         rc = accumulate_resources(r, k, &self, out);
+    if (!rc)
+        rc = merge_configurations(r, k, out);
+    if (!rc)
+        rc = kr_run_generators(r, k, out);
+    if (!rc)
+        rc = kr_run_generator_plugins(r, k, out);
+    if (!rc)
+        rc = run_transformers(r, k, out);
     if (rc) {
         kr_err_chain_push(r->err, kr_render_display(r, dir));
         return rc;

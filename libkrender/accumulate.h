@@ -2,8 +2,16 @@
  * then (as they land) generators, components and transformers, in kustomize's order. */
 #ifndef KR_ACCUMULATE_H
 #define KR_ACCUMULATE_H
+#include "fieldspec.h"
 #include "kustomization.h"
 #include "resmap.h"
+
+/* What an accumulation carries: the resources and the transformer configuration (defaults +
+ * `configurations:` of every kustomization visited). */
+typedef struct kr_accum {
+    kr_resmap res;
+    kr_tconfig config;
+} kr_accum;
 
 /* The chain of kustomization directories being built, innermost first (cycle detection). */
 typedef struct kr_visit {
@@ -11,9 +19,15 @@ typedef struct kr_visit {
     const struct kr_visit *parent;
 } kr_visit;
 
-/* Accumulates the kustomization in `dir` (symlink-free absolute) into `out`; *k receives the
- * decoded kustomization. On error, the chain of kustomizations is recorded in r->err. */
-int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_resmap *out,
+/* Accumulates the kustomization in `dir` (symlink-free absolute) into `out` (zeroed by the
+ * caller); *k receives the decoded kustomization. On error, the chain of kustomizations is
+ * recorded in r->err. */
+int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_accum *out,
                   kr_kustomization **k);
+
+/* Reads a file named by an entry of kustomization k (relative to its directory, load
+ * restrictor and jail applied); errors point at the entry. */
+typedef struct kr_file kr_file;
+int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry, kr_file **f);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "build.h"
 #include "emit.h"
+#include "fieldspec.h"
 #include "krender.h"
 #include "loader.h"
 #include "path.h"
@@ -17,6 +18,8 @@
 struct krender_ctx {
     kr_cache *cache;
     kr_scope *scope;
+    kr_arena *arena; /* immutable data shared by every render: the default configuration */
+    kr_tconfig defaults;
 };
 
 typedef struct res_entry {
@@ -74,6 +77,10 @@ KRENDER_API int krender_ctx_new(krender_ctx **out)
     int rc = kr_cache_new(&c->cache);
     if (!rc)
         rc = kr_scope_new(&c->scope, &err);
+    if (!rc && !(c->arena = kr_arena_new()))
+        rc = KRENDER_E_NOMEM;
+    if (!rc)
+        rc = kr_tconfig_defaults(c->arena, &c->defaults, &err);
     kr_err_clear(&err);
     if (rc) {
         krender_ctx_free(c);
@@ -89,6 +96,7 @@ KRENDER_API void krender_ctx_free(krender_ctx *ctx)
         return;
     kr_cache_free(ctx->cache);
     kr_scope_free(ctx->scope);
+    kr_arena_free(ctx->arena);
     free(ctx);
 }
 
@@ -261,7 +269,10 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
     *out = res;
     if (!res)
         return KRENDER_E_NOMEM;
-    kr_render r = {.cache = ctx ? ctx->cache : NULL, .scope = ctx ? ctx->scope : NULL, .err = &res->err};
+    kr_render r = {.cache = ctx ? ctx->cache : NULL,
+                   .scope = ctx ? ctx->scope : NULL,
+                   .defaults = ctx ? &ctx->defaults : NULL,
+                   .err = &res->err};
     int rc = 0;
     if (!ctx || !path)
         rc = kr_err_set(&res->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "%s is NULL", ctx ? "path" : "ctx");

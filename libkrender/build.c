@@ -4,6 +4,7 @@
 
 #include "accumulate.h"
 #include "order.h"
+#include "transformers.h"
 
 /* Annotations kustomize uses internally and strips before output (pipeline.md §1, §11). */
 static const char *const build_annotations[] = {
@@ -91,9 +92,15 @@ static int apply_order(kr_render *r, const kr_kustomization *k, kr_resmap *m)
 int kr_build_resmap(kr_render *r, kr_resmap *m)
 {
     kr_kustomization *k;
-    int rc = kr_accumulate(r, r->root_real, NULL, m, &k);
+    kr_accum ra = {0};
+    int rc = kr_accumulate(r, r->root_real, NULL, &ra, &k);
+    if (!rc)
+        rc = kr_add_hash_suffixes(r, &ra);
+    if (!rc)
+        rc = kr_fix_name_references(r, &ra);
     if (rc)
         return rc;
+    *m = ra.res;
     kr_resmap_filter(m, not_local_config, NULL);
     if ((rc = apply_order(r, k, m)))
         return rc;

@@ -12,12 +12,14 @@
 typedef struct kr_render kr_render;
 typedef struct kr_cache kr_cache;
 typedef struct kr_scope kr_scope;
+typedef struct kr_tconfig kr_tconfig;
 
 struct kr_render {
     kr_arena *arena;
     kr_interner *strings;
     kr_cache *cache;       /* the context's file cache */
     const kr_scope *scope; /* cluster-scoped kinds */
+    const kr_tconfig *defaults; /* kustomize's default transformer configuration */
     krender_options opts;
     kr_err *err;
     kr_buf warnings; /* NUL-separated warning lines */

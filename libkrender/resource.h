@@ -15,7 +15,20 @@ typedef struct kr_resource {
     kr_resid id;      /* current id; kr_resource_refresh_id after changing the tree */
     kr_resid *prev;   /* previous ids, oldest first (original id = prev[0] if any) */
     uint32_t nprev, prev_cap;
+    /* kustomize's build annotations, as fields */
+    const char **prefixes, **suffixes; /* applied name prefixes / suffixes, innermost first */
+    uint32_t nprefixes, nsuffixes;
+    uint8_t behavior;  /* kr_gen_behavior of a generated resource (0: not generated) */
+    bool needs_hash;   /* a generated resource whose name gets the content hash (§8) */
 } kr_resource;
+
+typedef enum {
+    KR_GEN_NONE = 0,
+    KR_GEN_UNSPECIFIED,
+    KR_GEN_CREATE,
+    KR_GEN_MERGE,
+    KR_GEN_REPLACE
+} kr_gen_behavior;
 
 /* Builds the resource for doc (validated map). */
 kr_resource *kr_resource_new(kr_render *r, kr_node *doc, const char *file);

@@ -13,7 +13,7 @@
 
 /* Fields no module handles yet: an error beats a silently wrong render. */
 static const kr_kfield not_yet[] = {
-    KF_OPENAPI, KF_COMPONENTS, KF_CRDS, KF_VARS, KF_HELM_GLOBALS, KF_HELM_CHARTS,
+    KF_OPENAPI, KF_CRDS, KF_VARS, KF_HELM_GLOBALS, KF_HELM_CHARTS,
     KF_HELM_CHART_INFLATION_GENERATOR, KF_VALIDATORS, KF_BUILD_METADATA,
 };
 
@@ -79,29 +79,44 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
     return 0;
 }
 
-static int load_base(kr_render *r, const kr_kustomization *k, const char *real,
-                     const kr_node *entry, const kr_visit *self, kr_accum *out)
+static int accumulate_target(kr_render *r, kr_kustomization *k, const kr_visit *self,
+                             kr_accum *ra);
+
+/* A directory holding a kustomization: a base (its own accumulator, merged in afterwards) or
+ * a component (kustomize builds it on the parent's accumulator). The kind is checked before
+ * anything inside is built, as kustomize does. */
+static int load_dir(kr_render *r, const kr_kustomization *k, const char *real,
+                    const kr_node *entry, bool component, kr_accum *out)
 {
     int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
     if (!rc)
-        rc = check_cycle(r, real, self, k->path, entry);
+        rc = check_cycle(r, real, k->visit, k->path, entry);
     if (rc)
         return rc;
-    kr_accum sub = {0};
-    kr_kustomization *subk;
-    if ((rc = kr_accumulate(r, real, self, &sub, &subk)))
+    kr_kustomization *sub;
+    if ((rc = kr_kustomization_load(r, real, &sub))) {
+        kr_err_chain_push(r->err, kr_render_display(r, real));
         return rc;
-    if (subk->is_component)
+    }
+    if (component != sub->is_component)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, entry->line, entry->col,
-                          "expected kind != 'Component' for path '%s'", entry->u.text);
-    if ((rc = kr_resmap_append_all(r, &out->res, &sub.res)))
+                          component ? "expected kind 'Component' for path '%s' but got '%s'"
+                                    : "expected kind != 'Component' for path '%s'%s",
+                          kr_render_display(r, real), component ? "Kustomization" : "");
+    kr_visit self = {real, k->visit};
+    if (component)
+        return accumulate_target(r, sub, &self, out);
+    kr_accum ra = {0};
+    if ((rc = accumulate_target(r, sub, &self, &ra)))
         return rc;
-    return kr_tconfig_merge(r->arena, &out->config, &sub.config, r->err);
+    if ((rc = kr_resmap_append_all(r, &out->res, &ra.res)))
+        return rc;
+    return kr_tconfig_merge(r->arena, &out->config, &ra.config, r->err);
 }
 
 /* A `resources` entry is a file, or else a directory holding a kustomization (§13). */
 static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_node *entry,
-                            const kr_visit *self, kr_accum *out)
+                            kr_accum *out)
 {
     const char *p = entry->u.text;
     if (strstr(p, "://") || strncmp(p, "git@", 4) == 0 || strncmp(p, "github.com/", 11) == 0)
@@ -127,19 +142,47 @@ static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_no
         if (p[0] == '/')
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, entry->line,
                               entry->col, "new root '%s' cannot be absolute", p);
-        return load_base(r, k, real, entry, self, out);
+        return load_dir(r, k, real, entry, false, out);
     }
     return load_resource_file(r, k, real, entry, out);
 }
 
-static int accumulate_resources(kr_render *r, const kr_kustomization *k, const kr_visit *self,
-                                kr_accum *out)
+int kr_accumulate_paths(kr_render *r, const kr_kustomization *k, const kr_strlist *paths,
+                        kr_accum *out)
 {
-    for (size_t i = 0; i < k->resources.n; i++) {
-        const kr_node *e = k->resources.items[i];
+    for (size_t i = 0; i < paths->n; i++) {
+        const kr_node *e = paths->items[i];
         if (kr_is_null(e) || !e->len)
             continue;
-        int rc = accumulate_entry(r, k, e, self, out);
+        int rc = accumulate_entry(r, k, e, out);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* `components:` entries: directories holding a kind Component, built on this accumulator
+ * after its resources and generators (pipeline.md §3). */
+static int accumulate_components(kr_render *r, const kr_kustomization *k, kr_accum *ra)
+{
+    for (size_t i = 0; i < k->components.n; i++) {
+        const kr_node *e = k->components.items[i];
+        if (kr_is_null(e) || !e->len)
+            continue;
+        char *abs = kr_path_join(r->arena, k->dir, e->u.text);
+        struct stat st;
+        if (!abs)
+            return kr_err_nomem(r->err);
+        if (stat(abs, &st) != 0 || !S_ISDIR(st.st_mode))
+            return kr_err_set(r->err, KRENDER_E_NOT_FOUND, k->path, e->line, e->col,
+                              "component '%s' must be a directory holding a kustomization "
+                              "of kind Component",
+                              e->u.text);
+        char *real = kr_path_real(r->arena, abs);
+        if (!real)
+            return kr_err_set(r->err, KRENDER_E_IO, k->path, e->line, e->col,
+                              "evalsymlink failure on '%s': %s", abs, strerror(errno));
+        int rc = load_dir(r, k, real, e, true, ra);
         if (rc)
             return rc;
     }
@@ -238,28 +281,43 @@ static int run_transformers(kr_render *r, const kr_kustomization *k, kr_accum *r
     return 0;
 }
 
+/* pipeline.md §3 for one loaded kustomization, on ra (a fresh accumulator for a kustomization,
+ * the parent's for a component). */
+static int accumulate_target(kr_render *r, kr_kustomization *k, const kr_visit *self,
+                             kr_accum *ra)
+{
+    k->visit = self;
+    int rc = check_supported(r, k);
+    if (!rc)
+        rc = kr_accumulate_paths(r, k, &k->resources, ra);
+    if (!rc)
+        rc = merge_configurations(r, k, ra);
+    if (!rc)
+        rc = kr_run_generators(r, k, ra);
+    if (!rc)
+        rc = kr_run_generator_plugins(r, k, ra);
+    if (!rc)
+        rc = accumulate_components(r, k, ra);
+    if (!rc)
+        rc = run_transformers(r, k, ra);
+    k->visit = NULL; /* it pointed at the caller's frame */
+    if (rc)
+        kr_err_chain_push(r->err, kr_render_display(r, k->dir));
+    return rc;
+}
+
 int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_accum *out,
                   kr_kustomization **kout)
 {
     kr_visit self = {dir, parent};
     kr_kustomization *k = NULL;
     int rc = kr_kustomization_load(r, dir, &k);
-    if (!rc)
-        rc = check_supported(r, k);
-    if (!rc)
-        rc = accumulate_resources(r, k, &self, out);
-    if (!rc)
-        rc = merge_configurations(r, k, out);
-    if (!rc)
-        rc = kr_run_generators(r, k, out);
-    if (!rc)
-        rc = kr_run_generator_plugins(r, k, out);
-    if (!rc)
-        rc = run_transformers(r, k, out);
     if (rc) {
         kr_err_chain_push(r->err, kr_render_display(r, dir));
         return rc;
     }
+    if ((rc = accumulate_target(r, k, &self, out)))
+        return rc;
     *kout = k;
     return 0;
 }

@@ -25,6 +25,11 @@ typedef struct kr_visit {
 int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_accum *out,
                   kr_kustomization **k);
 
+/* Accumulates `resources`-like entries of k (files, or directories built as kustomizations)
+ * into out, e.g. the configs named by `transformers:`. */
+int kr_accumulate_paths(kr_render *r, const kr_kustomization *k, const kr_strlist *paths,
+                        kr_accum *out);
+
 /* Reads a file named by an entry of kustomization k (relative to its directory, load
  * restrictor and jail applied); errors point at the entry. */
 typedef struct kr_file kr_file;

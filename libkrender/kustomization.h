@@ -28,6 +28,8 @@ typedef struct kr_kustomization {
     const char *path; /* the kustomization file */
     const char *dir;  /* its directory, symlink-free absolute */
     bool is_component;
+    const struct kr_visit *visit; /* kustomizations being built, this one first;
+                                     valid only while it accumulates */
     kr_node *fields[KF_COUNT]; /* raw value of each field present (NULL when absent/null) */
     kr_node *keys[KF_COUNT];   /* the key node of each field, for positions */
     kr_strlist resources;      /* resources, then bases (kustomize appends them at load) */

@@ -1,19 +1,140 @@
-/* Builtin plugins configured through generators: and transformers:. Not implemented yet. */
+/* `generators:` and `transformers:` (kustomization.md §2 "Plugins"): each entry is inline YAML
+ * (a string that parses as resources) or a path (a file, or a directory built as a
+ * kustomization); every resulting resource configures one plugin. Only kustomize's builtin
+ * plugins (apiVersion `builtin`) exist here; any other is an external plugin, which kustomize
+ * refuses unless plugins are enabled. */
 #include "transformers.h"
+
+#include <string.h>
+
+#include "parse.h"
+
+typedef int (*plugin_fn)(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                         kr_resource *config);
+
+typedef struct plugin {
+    const char *kind;
+    plugin_fn run;
+} plugin;
+
+static int not_yet(kr_render *r, const kr_kustomization *k, kr_accum *ra, kr_resource *config)
+{
+    (void)k;
+    (void)ra;
+    return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, config->file, config->node->line,
+                      config->node->col,
+                      "builtin plugin %s is not supported by this version of libkrender",
+                      config->id.kind);
+}
+
+/* kustomize's builtin plugins that work offline. */
+static const plugin generators[] = {
+    {"ConfigMapGenerator", not_yet},
+    {"SecretGenerator", not_yet},
+};
+static const plugin transformers[] = {
+    {"AnnotationsTransformer", not_yet},
+    {"HashTransformer", not_yet},
+    {"ImageTagTransformer", not_yet},
+    {"LabelTransformer", not_yet},
+    {"NamespaceTransformer", not_yet},
+    {"PatchJson6902Transformer", not_yet},
+    {"PatchStrategicMergeTransformer", not_yet},
+    {"PatchTransformer", not_yet},
+    {"PrefixSuffixTransformer", not_yet},
+    {"PrefixTransformer", not_yet},
+    {"SuffixTransformer", not_yet},
+    {"ReplicaCountTransformer", not_yet},
+    {"ReplacementTransformer", not_yet},
+    {"ValueAddTransformer", not_yet},
+};
+
+/* An entry is inline when it parses as one or more resources (kustomize tries that first). */
+static int try_inline(kr_render *r, const kr_kustomization *k, const kr_node *entry,
+                      kr_accum *out, bool *inlined)
+{
+    *inlined = false;
+    if (!memchr(entry->u.text, '\n', entry->len) && !memchr(entry->u.text, ':', entry->len))
+        return 0; /* a plain path */
+    kr_err quiet = {0};
+    kr_node **docs;
+    size_t ndocs;
+    kr_resource **res = NULL;
+    size_t nres = 0, cap = 0;
+    kr_render probe = *r;
+    probe.err = &quiet;
+    int rc = kr_parse_stream(r->arena, k->path, entry->u.text, entry->len, &docs, &ndocs, &quiet);
+    if (!rc && ndocs)
+        rc = kr_resources_from_docs(&probe, k->path, docs, ndocs, &res, &nres, &cap);
+    kr_err_clear(&quiet);
+    if (rc || !ndocs)
+        return 0; /* not resources: kustomize then reads the entry as a path */
+    *inlined = true;
+    for (size_t i = 0; i < nres; i++) {
+        /* positions inside an inline config are relative to the string; point at the entry */
+        res[i]->node->line = entry->line;
+        res[i]->node->col = entry->col;
+        if ((rc = kr_resmap_append(r, &out->res, res[i])))
+            return rc;
+    }
+    return 0;
+}
+
+static int load_configs(kr_render *r, const kr_kustomization *k, kr_kfield field, kr_accum *out)
+{
+    kr_strlist entries, paths = {0};
+    kr_strlist_of(k->fields[field], &entries);
+    if (!entries.n)
+        return 0;
+    paths.items = kr_arena_alloc(r->arena, entries.n * sizeof *paths.items);
+    if (!paths.items)
+        return kr_err_nomem(r->err);
+    for (size_t i = 0; i < entries.n; i++) {
+        bool inlined;
+        int rc = try_inline(r, k, entries.items[i], out, &inlined);
+        if (rc)
+            return rc;
+        if (!inlined)
+            paths.items[paths.n++] = entries.items[i];
+    }
+    return kr_accumulate_paths(r, k, &paths, out);
+}
+
+static int run_one(kr_render *r, const kr_kustomization *k, kr_accum *ra, kr_resource *config,
+                   const plugin *table, size_t n)
+{
+    const kr_resid *id = &config->id;
+    if (id->group[0] || strcmp(id->version, "builtin") != 0)
+        return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, config->file, config->node->line,
+                          config->node->col,
+                          "external plugins disabled; unable to load external plugin '%s' "
+                          "(libkrender runs only kustomize's builtin plugins)",
+                          id->kind);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].kind, id->kind) == 0)
+            return table[i].run(r, k, ra, config);
+    return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, config->file, config->node->line,
+                      config->node->col, "unable to load builtin %s",
+                      kr_gvk_string(r->arena, id));
+}
+
+static int run_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra, kr_kfield field,
+                       const plugin *table, size_t n)
+{
+    kr_accum configs = {0};
+    int rc = load_configs(r, k, field, &configs);
+    for (size_t i = 0; !rc && i < configs.res.len; i++)
+        rc = run_one(r, k, ra, configs.res.items[i], table, n);
+    return rc;
+}
 
 int kr_run_generator_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra)
 {
-    (void)ra;
-    if (kr_not_implemented(r, k, KF_GENERATORS))
-        return r->err->code;
-    return 0;
+    return run_plugins(r, k, ra, KF_GENERATORS, generators, sizeof generators / sizeof *generators);
 }
 
 int kr_run_transformer_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra)
 {
-    (void)ra;
-    if (kr_not_implemented(r, k, KF_TRANSFORMERS))
-        return r->err->code;
-    return 0;
+    return run_plugins(r, k, ra, KF_TRANSFORMERS, transformers,
+                       sizeof transformers / sizeof *transformers);
 }
-

@@ -13,7 +13,7 @@
 
 /* Fields no module handles yet: an error beats a silently wrong render. */
 static const kr_kfield not_yet[] = {
-    KF_OPENAPI, KF_CRDS, KF_VARS, KF_HELM_GLOBALS, KF_HELM_CHARTS,
+    KF_OPENAPI, KF_CRDS, KF_HELM_GLOBALS, KF_HELM_CHARTS,
     KF_HELM_CHART_INFLATION_GENERATOR, KF_VALIDATORS, KF_BUILD_METADATA,
 };
 
@@ -109,9 +109,10 @@ static int load_dir(kr_render *r, const kr_kustomization *k, const char *real,
     kr_accum ra = {0};
     if ((rc = accumulate_target(r, sub, &self, &ra)))
         return rc;
-    if ((rc = kr_resmap_append_all(r, &out->res, &ra.res)))
+    if ((rc = kr_resmap_append_all(r, &out->res, &ra.res)) ||
+        (rc = kr_tconfig_merge(r->arena, &out->config, &ra.config, r->err)))
         return rc;
-    return kr_tconfig_merge(r->arena, &out->config, &ra.config, r->err);
+    return kr_merge_vars(r, out, &ra);
 }
 
 /* A `resources` entry is a file, or else a directory holding a kustomization (§13). */
@@ -300,6 +301,8 @@ static int accumulate_target(kr_render *r, kr_kustomization *k, const kr_visit *
         rc = accumulate_components(r, k, ra);
     if (!rc)
         rc = run_transformers(r, k, ra);
+    if (!rc)
+        rc = kr_bind_vars(r, k, ra);
     k->visit = NULL; /* it pointed at the caller's frame */
     if (rc)
         kr_err_chain_push(r->err, kr_render_display(r, k->dir));

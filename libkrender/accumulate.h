@@ -8,9 +8,13 @@
 
 /* What an accumulation carries: the resources and the transformer configuration (defaults +
  * `configurations:` of every kustomization visited). */
+typedef struct kr_var kr_var; /* xf_vars.c */
+
 typedef struct kr_accum {
     kr_resmap res;
     kr_tconfig config;
+    kr_var *vars; /* `vars:` of every kustomization accumulated, names unique */
+    size_t nvars, vars_cap;
 } kr_accum;
 
 /* The chain of kustomization directories being built, innermost first (cycle detection). */

@@ -11,6 +11,7 @@
 #include "fieldspec.h"
 #include "krender.h"
 #include "loader.h"
+#include "patch.h"
 #include "path.h"
 #include "render.h"
 #include "scope.h"
@@ -20,6 +21,7 @@ struct krender_ctx {
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
     kr_tconfig defaults;
+    kr_smp_schema *smp_schema; /* in arena */
 };
 
 typedef struct res_entry {
@@ -81,6 +83,8 @@ KRENDER_API int krender_ctx_new(krender_ctx **out)
         rc = KRENDER_E_NOMEM;
     if (!rc)
         rc = kr_tconfig_defaults(c->arena, &c->defaults, &err);
+    if (!rc)
+        rc = kr_smp_schema_builtin(c->arena, &c->smp_schema, &err);
     kr_err_clear(&err);
     if (rc) {
         krender_ctx_free(c);
@@ -272,6 +276,7 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
     kr_render r = {.cache = ctx ? ctx->cache : NULL,
                    .scope = ctx ? ctx->scope : NULL,
                    .defaults = ctx ? &ctx->defaults : NULL,
+                   .smp_schema = ctx ? ctx->smp_schema : NULL,
                    .err = &res->err};
     int rc = 0;
     if (!ctx || !path)

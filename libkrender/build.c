@@ -98,6 +98,8 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
         rc = kr_add_hash_suffixes(r, &ra);
     if (!rc)
         rc = kr_fix_name_references(r, &ra);
+    if (!rc)
+        rc = kr_resolve_vars(r, &ra);
     if (rc)
         return rc;
     *m = ra.res;

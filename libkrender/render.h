@@ -13,6 +13,7 @@ typedef struct kr_render kr_render;
 typedef struct kr_cache kr_cache;
 typedef struct kr_scope kr_scope;
 typedef struct kr_tconfig kr_tconfig;
+typedef struct kr_smp_schema kr_smp_schema;
 
 struct kr_render {
     kr_arena *arena;
@@ -20,6 +21,7 @@ struct kr_render {
     kr_cache *cache;       /* the context's file cache */
     const kr_scope *scope; /* cluster-scoped kinds */
     const kr_tconfig *defaults; /* kustomize's default transformer configuration */
+    const kr_smp_schema *smp_schema; /* SMP merge keys (patch.h); NULL: built on first use */
     krender_options opts;
     kr_err *err;
     kr_buf warnings; /* NUL-separated warning lines */

@@ -27,8 +27,14 @@ int kr_xf_replacements(kr_render *r, const kr_kustomization *k, kr_accum *ra);
 int kr_run_generator_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra);
 int kr_run_transformer_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra);
 
+/* xf_vars.c: at the end of each accumulation, `vars:` are bound to their resources and added
+ * to the accumulator (names must be unique across the build); kr_merge_vars adds a base's. */
+int kr_bind_vars(kr_render *r, const kr_kustomization *k, kr_accum *ra);
+int kr_merge_vars(kr_render *r, kr_accum *dst, const kr_accum *src);
+
 /* Top level only, after the whole accumulation. */
 int kr_add_hash_suffixes(kr_render *r, kr_accum *ra);   /* hash.c (§8) */
 int kr_fix_name_references(kr_render *r, kr_accum *ra); /* nameref.c (§9) */
+int kr_resolve_vars(kr_render *r, kr_accum *ra);        /* xf_vars.c (§10) */
 
 #endif

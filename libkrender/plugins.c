@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "xf_replacements.h"
 
 typedef int (*plugin_fn)(kr_render *r, const kr_kustomization *k, kr_accum *ra,
                          kr_resource *config);
@@ -25,6 +26,13 @@ static int not_yet(kr_render *r, const kr_kustomization *k, kr_accum *ra, kr_res
                       config->node->col,
                       "builtin plugin %s is not supported by this version of libkrender",
                       config->id.kind);
+}
+
+static int replacement_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                                   kr_resource *config)
+{
+    return kr_replacements_apply(r, k, ra, kr_map_get(config->node, "replacements"),
+                                 config->file, false);
 }
 
 /* kustomize's builtin plugins that work offline. */
@@ -45,7 +53,7 @@ static const plugin transformers[] = {
     {"PrefixTransformer", not_yet},
     {"SuffixTransformer", not_yet},
     {"ReplicaCountTransformer", not_yet},
-    {"ReplacementTransformer", not_yet},
+    {"ReplacementTransformer", replacement_transformer},
     {"ValueAddTransformer", not_yet},
 };
 

@@ -14,7 +14,7 @@
 /* Fields no module handles yet: an error beats a silently wrong render. */
 static const kr_kfield not_yet[] = {
     KF_OPENAPI, KF_CRDS, KF_HELM_GLOBALS, KF_HELM_CHARTS,
-    KF_HELM_CHART_INFLATION_GENERATOR, KF_VALIDATORS, KF_BUILD_METADATA,
+    KF_HELM_CHART_INFLATION_GENERATOR, KF_VALIDATORS,
 };
 
 int kr_not_implemented(kr_render *r, const kr_kustomization *k, kr_kfield f)
@@ -73,9 +73,12 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
     size_t nres = 0, cap = 0;
     if ((rc = kr_resources_from_docs(r, f->path, mine, ndocs, &res, &nres, &cap)))
         return rc;
-    for (size_t i = 0; i < nres; i++)
+    const char *origin = kr_path_relto(r->arena, r->root_real, f->path);
+    for (size_t i = 0; i < nres; i++) {
+        res[i]->origin_path = origin;
         if ((rc = kr_resmap_append(r, &out->res, res[i])))
             return rc;
+    }
     return 0;
 }
 

@@ -20,6 +20,7 @@ typedef struct kr_resource {
     uint32_t nprefixes, nsuffixes;
     uint8_t behavior;  /* kr_gen_behavior of a generated resource (0: not generated) */
     bool needs_hash;   /* a generated resource whose name gets the content hash (§8) */
+    const char *origin_path; /* file it came from, relative to the root kustomization */
 } kr_resource;
 
 typedef enum {

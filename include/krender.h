@@ -72,7 +72,7 @@ enum krender_reorder {
     KRENDER_REORDER_NONE = 2     /* --reorder none: input order (sortOptions still wins) */
 };
 
-#define KRENDER_OPTIONS_VERSION 1u
+#define KRENDER_OPTIONS_VERSION 2u
 
 /* Build options. Always start from KRENDER_OPTIONS_INIT; fields are only ever appended, and
  * `version` tells the library which fields the caller knows. */
@@ -81,11 +81,14 @@ typedef struct krender_options {
     int load_restrictor;        /* enum krender_load_restrictor */
     int reorder;                /* enum krender_reorder */
     int enable_managedby_label; /* non-zero: add app.kubernetes.io/managed-by */
-    const char *jail_root;      /* reserved: nothing outside it will be opened; NULL = none */
+    const char *jail_root;      /* nothing outside this directory is opened; NULL = no jail */
+    /* version 2 */
+    int resources_json; /* non-zero: also render each resource as JSON
+                           (krender_result_resource_json) */
 } krender_options;
 
 #define KRENDER_OPTIONS_INIT \
-    { KRENDER_OPTIONS_VERSION, KRENDER_LOAD_ROOT_ONLY, KRENDER_REORDER_DEFAULT, 0, NULL }
+    { KRENDER_OPTIONS_VERSION, KRENDER_LOAD_ROOT_ONLY, KRENDER_REORDER_DEFAULT, 0, NULL, 0 }
 
 typedef struct krender_ctx krender_ctx;       /* caches parsed files; one thread at a time */
 typedef struct krender_result krender_result; /* one render: output or error, and warnings */
@@ -126,6 +129,10 @@ KRENDER_API size_t krender_result_count(const krender_result *r);
 /* Fills *out with resource i (0-based, output order). Returns KRENDER_E_INVALID_ARG when out of
  * range. */
 KRENDER_API int krender_result_resource(const krender_result *r, size_t i, krender_resource *out);
+/* Resource i as compact JSON (the same values as the YAML; keys in its order), when the build
+ * asked for it with resources_json; NULL otherwise or when out of range. len may be NULL. */
+KRENDER_API const char *krender_result_resource_json(const krender_result *r, size_t i,
+                                                     size_t *len);
 /* Warnings kustomize prints on stderr (deprecated fields ...), for the caller to show. */
 KRENDER_API size_t krender_result_warning_count(const krender_result *r);
 KRENDER_API const char *krender_result_warning(const krender_result *r, size_t i);

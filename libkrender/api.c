@@ -1,5 +1,6 @@
 /* The public API of include/krender.h and nothing else. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "build.h"
 #include "emit.h"
+#include "emit_json.h"
 #include "fieldspec.h"
 #include "krender.h"
 #include "loader.h"
@@ -26,11 +28,13 @@ struct krender_ctx {
 
 typedef struct res_entry {
     size_t start, len; /* this resource's bytes in yaml */
+    size_t jstart, jlen; /* and in json */
     const char *api_version, *kind, *name, *ns;
 } res_entry;
 
 struct krender_result {
     kr_buf yaml;
+    kr_buf json; /* only with resources_json */
     res_entry *resources;
     size_t nresources;
     kr_arena *strings; /* the resources' id strings */
@@ -209,6 +213,13 @@ static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
         res_entry *e = &res->resources[i];
         e->start = start;
         e->len = res->yaml.len - start;
+        if (r->opts.resources_json) {
+            e->jstart = res->json.len;
+            if ((rc = kr_emit_json(rs->node, &res->json, r->err)) ||
+                !kr_buf_putc(&res->json, '\0')) /* each document NUL-terminated */
+                return rc ? rc : kr_err_nomem(r->err);
+            e->jlen = res->json.len - 1 - e->jstart;
+        }
         e->api_version = copy_str(res->strings, kr_map_get_str(rs->node, "apiVersion"));
         e->kind = copy_str(res->strings, kr_map_get_str(rs->node, "kind"));
         e->name = copy_str(res->strings, kr_map_get_str(meta, "name"));
@@ -257,7 +268,9 @@ static int read_options(kr_render *r, const krender_options *opts)
         return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0,
                           "krender_options.version %u is not supported (this library knows %u)",
                           opts->version, KRENDER_OPTIONS_VERSION);
-    r->opts = *opts;
+    /* copy only the fields the caller's version of the struct has */
+    memcpy(&r->opts, opts, opts->version == 1 ? offsetof(krender_options, resources_json)
+                                              : sizeof *opts);
     if (r->opts.load_restrictor < KRENDER_LOAD_ROOT_ONLY || r->opts.load_restrictor > KRENDER_LOAD_NONE ||
         r->opts.reorder < KRENDER_REORDER_DEFAULT || r->opts.reorder > KRENDER_REORDER_NONE)
         return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "invalid krender_options value");
@@ -295,6 +308,7 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
     if (rc) {
         /* nothing half-done: a failed render has no output */
         kr_buf_free(&res->yaml);
+        kr_buf_free(&res->json);
         free(res->resources);
         res->resources = NULL;
         res->nresources = 0;
@@ -344,6 +358,19 @@ KRENDER_API int krender_result_resource(const krender_result *r, size_t i, krend
     return KRENDER_OK;
 }
 
+KRENDER_API const char *krender_result_resource_json(const krender_result *r, size_t i,
+                                                     size_t *len)
+{
+    if (!r || i >= r->nresources || !r->json.data) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = r->resources[i].jlen;
+    return r->json.data + r->resources[i].jstart;
+}
+
 KRENDER_API size_t krender_result_warning_count(const krender_result *r)
 {
     return r ? r->nwarnings : 0;
@@ -359,6 +386,7 @@ KRENDER_API void krender_result_free(krender_result *r)
     if (!r)
         return;
     kr_buf_free(&r->yaml);
+    kr_buf_free(&r->json);
     free(r->resources);
     kr_arena_free(r->strings);
     kr_buf_free(&r->warnings);

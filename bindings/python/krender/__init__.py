@@ -1,0 +1,192 @@
+"""Python bindings for libkrender: render kustomization trees exactly as kustomize v5.6.0.
+
+    import krender
+    yaml_text = krender.build("overlays/prod")
+    for res in krender.resources("overlays/prod"):
+        print(res["kind"], res["metadata"]["name"])
+
+Errors raise krender.KrenderError with .code, .message, .file, .line, .column and .chain.
+The shared library is found through $KRENDER_LIBRARY, next to this package, or on the system
+library path. Only the public C API is used (through ctypes); one context per thread.
+"""
+import ctypes
+import ctypes.util
+import json
+import os
+import threading
+
+__all__ = ["build", "resources", "Context", "KrenderError", "version",
+           "LOAD_ROOT_ONLY", "LOAD_NONE", "REORDER_DEFAULT", "REORDER_LEGACY", "REORDER_NONE"]
+
+LOAD_ROOT_ONLY, LOAD_NONE = 0, 1
+REORDER_DEFAULT, REORDER_LEGACY, REORDER_NONE = 0, 1, 2
+_OPTIONS_VERSION = 2
+
+
+class _Error(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_int), ("message", ctypes.c_char_p), ("file", ctypes.c_char_p),
+                ("line", ctypes.c_uint), ("column", ctypes.c_uint), ("chain", ctypes.c_char_p)]
+
+
+class _Options(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("load_restrictor", ctypes.c_int),
+                ("reorder", ctypes.c_int), ("enable_managedby_label", ctypes.c_int),
+                ("jail_root", ctypes.c_char_p), ("resources_json", ctypes.c_int)]
+
+
+class KrenderError(Exception):
+    """A failed render: what went wrong and where (file, 1-based line and column, 0 if
+    unknown), and the chain of kustomizations that led there."""
+
+    def __init__(self, code, message, file=None, line=0, column=0, chain=None):
+        self.code, self.message, self.file = code, message, file
+        self.line, self.column, self.chain = line, column, chain
+        where = file or ""
+        if file and line:
+            where += ":%d:%d" % (line, column)
+        super().__init__("%s: %s" % (where, message) if where else message)
+
+
+def _candidates():
+    env = os.environ.get("KRENDER_LIBRARY")
+    if env:
+        yield env
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("libkrender.so.0", "libkrender.so", "libkrender.dylib"):
+        path = os.path.join(here, name)
+        if os.path.exists(path):
+            yield path
+    found = ctypes.util.find_library("krender")
+    if found:
+        yield found
+    yield "libkrender.so.0"
+
+
+def _load():
+    errors = []
+    for path in _candidates():
+        try:
+            lib = ctypes.CDLL(path)
+            break
+        except OSError as e:
+            errors.append("%s: %s" % (path, e))
+    else:
+        raise ImportError("libkrender not found (set KRENDER_LIBRARY): " + "; ".join(errors))
+    vp, sz = ctypes.c_void_p, ctypes.c_size_t
+    sig = {
+        "krender_version": (ctypes.c_char_p, []),
+        "krender_ctx_new": (ctypes.c_int, [ctypes.POINTER(vp)]),
+        "krender_ctx_free": (None, [vp]),
+        "krender_build": (ctypes.c_int, [ctypes.POINTER(vp), vp, ctypes.c_char_p,
+                                         ctypes.POINTER(_Options)]),
+        "krender_result_yaml": (ctypes.POINTER(ctypes.c_char), [vp, ctypes.POINTER(sz)]),
+        "krender_result_error": (ctypes.POINTER(_Error), [vp]),
+        "krender_result_count": (sz, [vp]),
+        "krender_result_resource_json": (ctypes.POINTER(ctypes.c_char),
+                                         [vp, sz, ctypes.POINTER(sz)]),
+        "krender_result_warning_count": (sz, [vp]),
+        "krender_result_warning": (ctypes.c_char_p, [vp, sz]),
+        "krender_result_free": (None, [vp]),
+    }
+    for name, (res, args) in sig.items():
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = res, args
+    return lib
+
+
+_lib = _load()
+
+
+def version():
+    """The library's version string."""
+    return _lib.krender_version().decode()
+
+
+def _s(b):
+    return b.decode("utf-8", "replace") if b is not None else None
+
+
+class Context:
+    """Owns the library's caches (each file parsed once while unchanged). Use one per thread."""
+
+    def __init__(self):
+        self._ctx = ctypes.c_void_p()
+        rc = _lib.krender_ctx_new(ctypes.byref(self._ctx))
+        if rc:
+            raise MemoryError("krender_ctx_new failed with code %d" % rc)
+
+    def close(self):
+        if self._ctx:
+            _lib.krender_ctx_free(self._ctx)
+            self._ctx = ctypes.c_void_p()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def _render(self, path, load_restrictor, reorder, enable_managedby_label, jail_root,
+                want_json):
+        opts = _Options(_OPTIONS_VERSION, load_restrictor, reorder,
+                        1 if enable_managedby_label else 0,
+                        os.fsencode(jail_root) if jail_root else None, 1 if want_json else 0)
+        res = ctypes.c_void_p()
+        rc = _lib.krender_build(ctypes.byref(res), self._ctx, os.fsencode(path),
+                                ctypes.byref(opts))
+        if not res:
+            raise MemoryError("krender_build could not allocate a result")
+        try:
+            self.warnings = [_s(_lib.krender_result_warning(res, i))
+                             for i in range(_lib.krender_result_warning_count(res))]
+            if rc:
+                e = _lib.krender_result_error(res).contents
+                raise KrenderError(e.code, _s(e.message), _s(e.file), e.line, e.column,
+                                   _s(e.chain))
+            if want_json:
+                out = []
+                n = ctypes.c_size_t()
+                for i in range(_lib.krender_result_count(res)):
+                    p = _lib.krender_result_resource_json(res, i, ctypes.byref(n))
+                    out.append(json.loads(ctypes.string_at(p, n.value).decode("utf-8")))
+                return out
+            n = ctypes.c_size_t()
+            p = _lib.krender_result_yaml(res, ctypes.byref(n))
+            return ctypes.string_at(p, n.value).decode("utf-8")
+        finally:
+            _lib.krender_result_free(res)
+
+    def build(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
+              enable_managedby_label=False, jail_root=None):
+        """The YAML kustomize would print for `kustomize build path`."""
+        return self._render(path, load_restrictor, reorder, enable_managedby_label, jail_root,
+                            False)
+
+    def resources(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
+                  enable_managedby_label=False, jail_root=None):
+        """The rendered resources as Python dicts, in output order."""
+        return iter(self._render(path, load_restrictor, reorder, enable_managedby_label,
+                                 jail_root, True))
+
+
+_local = threading.local()
+
+
+def _context():
+    ctx = getattr(_local, "ctx", None)
+    if ctx is None:
+        ctx = _local.ctx = Context()
+    return ctx
+
+
+def build(path, **options):
+    """Render `path` and return the YAML text (see Context.build for options)."""
+    return _context().build(path, **options)
+
+
+def resources(path, **options):
+    """Render `path` and iterate over its resources as dicts (see Context.resources)."""
+    return _context().resources(path, **options)

@@ -1,0 +1,92 @@
+"""End-to-end tests of the Python bindings (run by meson test with KRENDER_LIBRARY set)."""
+import os
+import shutil
+import tempfile
+import threading
+import unittest
+
+import krender
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLE = os.path.join(ROOT, "examples", "guestbook", "app")
+GOLDEN = os.path.join(ROOT, "fixtures", "example-guestbook", "expected.yaml")
+
+
+class BindingsTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="krender-py-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def write(self, rel, text):
+        path = os.path.join(self.dir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def test_build_matches_golden(self):
+        with open(GOLDEN) as f:
+            self.assertEqual(krender.build(EXAMPLE), f.read())
+
+    def test_resources_are_dicts_in_output_order(self):
+        res = list(krender.resources(EXAMPLE))
+        self.assertEqual([r["kind"] for r in res][:2], ["Namespace", "Service"])
+        dep = [r for r in res if r["kind"] == "Deployment" and r["metadata"]["name"] == "frontend"]
+        self.assertEqual(dep[0]["spec"]["replicas"], 3)  # ints stay ints
+        self.assertEqual(len(res), 5)
+
+    def test_values_after_the_json_round_trip(self):
+        self.write("kustomization.yaml", "resources: [r.yaml]\n")
+        self.write("r.yaml", "apiVersion: v1\nkind: Thing\nmetadata:\n  name: t\n"
+                             "spec: {a: 0x1F, b: 1.0, c: yes, d: 2001-12-14, e: null, f: 1.5}\n")
+        (r,) = krender.resources(self.dir)
+        self.assertEqual(r["spec"], {"a": 31, "b": 1, "c": "yes", "d": "2001-12-14T00:00:00Z",
+                                     "e": None, "f": 1.5})
+
+    def test_error_carries_position_and_chain(self):
+        self.write("o/kustomization.yaml", "resources:\n- ../b\n")
+        self.write("b/kustomization.yaml", "resources:\n- ok.yaml\n- missing.yaml\n")
+        self.write("b/ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+        with self.assertRaises(krender.KrenderError) as cm:
+            krender.build(os.path.join(self.dir, "o"))
+        e = cm.exception
+        self.assertEqual(e.code, 4)  # KRENDER_E_NOT_FOUND
+        self.assertTrue(e.file.endswith("b/kustomization.yaml"), e.file)
+        self.assertEqual((e.line, e.column), (3, 3))
+        self.assertIn(" -> ", e.chain)
+        self.assertIn("missing.yaml", str(e))
+
+    def test_options(self):
+        self.write("kustomization.yaml", "resources: [r.yaml]\n")
+        self.write("r.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n"
+                             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+        legacy = [r["kind"] for r in krender.resources(self.dir)]
+        none = [r["kind"] for r in krender.resources(self.dir, reorder=krender.REORDER_NONE)]
+        self.assertEqual(legacy, ["ConfigMap", "Service"])
+        self.assertEqual(none, ["Service", "ConfigMap"])
+        out = krender.build(self.dir, enable_managedby_label=True)
+        self.assertIn("app.kubernetes.io/managed-by", out)
+
+    def test_contexts_per_thread(self):
+        want = krender.build(EXAMPLE)
+        results = []
+
+        def work():
+            with krender.Context() as ctx:
+                results.extend(ctx.build(EXAMPLE) for _ in range(20))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(results), 80)
+        self.assertTrue(all(r == want for r in results))
+
+    def test_version(self):
+        self.assertRegex(krender.version(), r"^\d+\.\d+\.\d+$")
+
+
+if __name__ == "__main__":
+    unittest.main()

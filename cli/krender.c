@@ -1,6 +1,7 @@
 /* krender: the thin command line over the public API (kustomize's flag names). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,15 @@
 
 static const char usage[] =
     "usage: krender build [flags] DIR\n"
+    "       krender build [flags] --out-dir OUT DIR...\n"
     "       krender version\n"
     "\n"
     "Renders the kustomization in DIR exactly as kustomize " KRENDER_KUSTOMIZE_COMPAT " does.\n"
     "\n"
     "build flags:\n"
     "  -o, --output FILE            write the output to FILE (only if the render succeeded)\n"
+    "      --out-dir DIR            render several roots: ROOT i goes to DIR/i.yaml\n"
+    "  -j, --jobs N                 render roots on N threads (default: the number of cores)\n"
     "      --load-restrictor MODE   LoadRestrictionsRootOnly (default) or LoadRestrictionsNone\n"
     "      --reorder MODE           legacy (default) or none (input order); sortOptions in the\n"
     "                               kustomization win over this flag, as in kustomize\n"
@@ -95,70 +99,176 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
-static int cmd_build(int argc, char **argv)
+/* One root rendered into a caller-chosen destination; errors reported with the root. */
+typedef struct build_args {
+    krender_options opts;
+    const char *output;  /* -o FILE, or NULL for stdout */
+    const char *out_dir; /* --out-dir: ROOT i goes to DIR/i.yaml */
+    const char **roots;
+    size_t nroots;
+    int jobs;
+} build_args;
+
+static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Renders one root and writes it; returns 0 on success. Messages go to stderr in one piece. */
+static int render_root(krender_ctx *ctx, const build_args *ba, size_t i)
 {
-    krender_options opts = KRENDER_OPTIONS_INIT;
-    const char *dir = NULL, *output = NULL, *v;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if ((v = flag_value(argc, argv, &i, "--output")) || (v = flag_value(argc, argv, &i, "-o"))) {
-            output = v;
-        } else if ((v = flag_value(argc, argv, &i, "--load-restrictor"))) {
-            if (strcmp(v, "LoadRestrictionsRootOnly") == 0)
-                opts.load_restrictor = KRENDER_LOAD_ROOT_ONLY;
-            else if (strcmp(v, "LoadRestrictionsNone") == 0)
-                opts.load_restrictor = KRENDER_LOAD_NONE;
-            else
-                return fail_usage("invalid --load-restrictor '%s'", v);
-        } else if ((v = flag_value(argc, argv, &i, "--reorder"))) {
-            if (strcmp(v, "legacy") == 0)
-                opts.reorder = KRENDER_REORDER_LEGACY;
-            else if (strcmp(v, "none") == 0)
-                opts.reorder = KRENDER_REORDER_NONE;
-            else
-                return fail_usage("invalid --reorder '%s' (legacy or none)", v);
-        } else if (strcmp(a, "--enable-managedby-label") == 0) {
-            opts.enable_managedby_label = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return fail_usage("unknown or incomplete flag '%s'", a);
-        } else if (!dir) {
-            dir = a;
-        } else {
-            return fail_usage("unexpected argument '%s'", a);
-        }
-    }
-    if (!dir)
-        dir = ".";
-    krender_ctx *ctx = NULL;
     krender_result *res = NULL;
-    int rc = krender_ctx_new(&ctx);
-    if (rc) {
-        fprintf(stderr, "error: %s\n", krender_strerror(rc));
-        return 1;
-    }
-    rc = krender_build(&res, ctx, dir, &opts);
-    for (size_t i = 0; i < krender_result_warning_count(res); i++)
-        fprintf(stderr, "%s\n", krender_result_warning(res, i));
+    int rc = krender_build(&res, ctx, ba->roots[i], &ba->opts);
     int status = 0;
+    pthread_mutex_lock(&stderr_lock);
+    for (size_t w = 0; w < krender_result_warning_count(res); w++)
+        fprintf(stderr, "%s\n", krender_result_warning(res, w));
     if (rc) {
+        if (ba->out_dir)
+            fprintf(stderr, "%s: ", ba->roots[i]);
         if (res && krender_result_error(res))
             print_error(krender_result_error(res));
         else
             fprintf(stderr, "error: %s\n", krender_strerror(rc));
         status = 1;
-    } else {
+    }
+    pthread_mutex_unlock(&stderr_lock);
+    if (!status) {
         size_t len;
         const char *yaml = krender_result_yaml(res, &len);
-        if (output ? write_file(output, yaml, len) != 0 : (write_all(1, yaml, len) != 0)) {
-            fprintf(stderr, "error: writing %s: %s\n", output ? output : "stdout", strerror(errno));
+        char path[4096];
+        const char *dest = ba->output;
+        if (ba->out_dir) {
+            snprintf(path, sizeof path, "%s/%zu.yaml", ba->out_dir, i);
+            dest = path;
+        }
+        if (dest ? write_file(dest, yaml, len) != 0 : write_all(1, yaml, len) != 0) {
+            pthread_mutex_lock(&stderr_lock);
+            fprintf(stderr, "error: writing %s: %s\n", dest ? dest : "stdout", strerror(errno));
+            pthread_mutex_unlock(&stderr_lock);
             status = 1;
         }
     }
     krender_result_free(res);
+    return status;
+}
+
+typedef struct pool {
+    const build_args *ba;
+    pthread_mutex_t lock;
+    size_t next;
+    int failed;
+} pool;
+
+/* A worker: its own context (contexts are one-thread objects), roots taken in order. */
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    krender_ctx *ctx = NULL;
+    if (krender_ctx_new(&ctx) != KRENDER_OK) {
+        pthread_mutex_lock(&p->lock);
+        p->failed = 1;
+        pthread_mutex_unlock(&p->lock);
+        return NULL;
+    }
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->ba->nroots)
+            break;
+        if (render_root(ctx, p->ba, i)) {
+            pthread_mutex_lock(&p->lock);
+            p->failed = 1;
+            pthread_mutex_unlock(&p->lock);
+        }
+    }
     krender_ctx_free(ctx);
+    return NULL;
+}
+
+static int run_builds(const build_args *ba)
+{
+    int jobs = ba->jobs > 0 ? ba->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > ba->nroots)
+        jobs = (int)ba->nroots;
+    pool p = {ba, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    pthread_t threads[256];
+    if (jobs > 256)
+        jobs = 256;
+    int started = 0;
+    for (; started < jobs - 1; started++)
+        if (pthread_create(&threads[started], NULL, worker, &p) != 0)
+            break;
+    worker(&p); /* the main thread works too */
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    return p.failed ? 1 : 0;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+    build_args ba = {.opts = KRENDER_OPTIONS_INIT};
+    const char *v;
+    ba.roots = calloc((size_t)argc + 1, sizeof *ba.roots);
+    if (!ba.roots)
+        return 1;
+    int status = 2;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage, stdout);
+            status = 0;
+            goto done;
+        } else if ((v = flag_value(argc, argv, &i, "--output")) || (v = flag_value(argc, argv, &i, "-o"))) {
+            ba.output = v;
+        } else if ((v = flag_value(argc, argv, &i, "--out-dir"))) {
+            ba.out_dir = v;
+        } else if ((v = flag_value(argc, argv, &i, "--jobs")) || (v = flag_value(argc, argv, &i, "-j"))) {
+            ba.jobs = atoi(v);
+            if (ba.jobs < 1) {
+                status = fail_usage("invalid --jobs '%s'", v);
+                goto done;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "--load-restrictor"))) {
+            if (strcmp(v, "LoadRestrictionsRootOnly") == 0)
+                ba.opts.load_restrictor = KRENDER_LOAD_ROOT_ONLY;
+            else if (strcmp(v, "LoadRestrictionsNone") == 0)
+                ba.opts.load_restrictor = KRENDER_LOAD_NONE;
+            else {
+                status = fail_usage("invalid --load-restrictor '%s'", v);
+                goto done;
+            }
+        } else if ((v = flag_value(argc, argv, &i, "--reorder"))) {
+            if (strcmp(v, "legacy") == 0)
+                ba.opts.reorder = KRENDER_REORDER_LEGACY;
+            else if (strcmp(v, "none") == 0)
+                ba.opts.reorder = KRENDER_REORDER_NONE;
+            else {
+                status = fail_usage("invalid --reorder '%s' (legacy or none)", v);
+                goto done;
+            }
+        } else if (strcmp(a, "--enable-managedby-label") == 0) {
+            ba.opts.enable_managedby_label = 1;
+        } else if (a[0] == '-' && a[1]) {
+            status = fail_usage("unknown or incomplete flag '%s'", a);
+            goto done;
+        } else {
+            ba.roots[ba.nroots++] = a;
+        }
+    }
+    if (!ba.nroots)
+        ba.roots[ba.nroots++] = ".";
+    if (ba.nroots > 1 && !ba.out_dir) {
+        status = fail_usage("several roots need --out-dir DIR (root i is written to DIR/i.yaml)%s", "");
+        goto done;
+    }
+    if (ba.out_dir && ba.output) {
+        status = fail_usage("--output and --out-dir exclude each other%s", "");
+        goto done;
+    }
+    status = run_builds(&ba);
+done:
+    free(ba.roots);
     return status;
 }
 

@@ -2,6 +2,10 @@
 """Run golden cases (fixtures/ layout, same as the conformance corpus) against a CLI.
 
   run_cases.py CASES_DIR -- CMD...
+  run_cases.py --multi CASES_DIR -- CMD...
+
+With --multi, the successful cases are rendered many roots per process, grouped by their
+flags: `CMD FLAGS --out-dir DIR ROOT...`, each DIR/<i>.yaml compared with its expected.yaml.
 
 Each case directory holds `cmd` (the arguments after `build`), `input/`, and either
 `expected.yaml` (stdout must match byte for byte, exit 0) or `expected-error.txt` (the command
@@ -17,7 +21,37 @@ import sys
 WRAPPER_FAILED = 99  # the exit status the valgrind setup asks for on errors or leaks
 
 
+def run_multi(cases, cmd):
+    """Renders every successful case, grouped by flags, with --out-dir and -j 2."""
+    import tempfile
+    groups = {}
+    for name in sorted(os.listdir(cases)):
+        d = os.path.join(cases, name)
+        if not os.path.isfile(os.path.join(d, "expected.yaml")):
+            continue
+        args = shlex.split(open(os.path.join(d, "cmd")).read())
+        groups.setdefault(tuple(args[:-1]), []).append((name, os.path.join(d, args[-1])))
+    failed = total = 0
+    for flags, members in groups.items():
+        with tempfile.TemporaryDirectory() as out:
+            p = subprocess.run(cmd + list(flags) + ["-j", "2", "--out-dir", out] +
+                               [root for _, root in members], capture_output=True, timeout=300)
+            for i, (name, _) in enumerate(members):
+                total += 1
+                got = os.path.join(out, "%d.yaml" % i)
+                want = open(os.path.join(cases, name, "expected.yaml"), "rb").read()
+                if not os.path.exists(got) or open(got, "rb").read() != want:
+                    failed += 1
+                    print("FAIL %s (multi): %s" % (name, p.stderr.decode(errors="replace").strip()[-300:]))
+    print("%d passed, %d failed (multi-root)" % (total - failed, failed))
+    return 1 if failed else 0
+
+
 def main(argv):
+    if len(argv) > 1 and argv[1] == "--multi":
+        if "--" not in argv or argv.index("--") != 3:
+            sys.exit(__doc__)
+        return run_multi(argv[2], argv[4:])
     if "--" not in argv or argv.index("--") != 2:
         sys.exit(__doc__)
     cases, cmd = argv[1], argv[3:]

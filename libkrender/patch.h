@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "accumulate.h"
+#include "decode.h"
 #include "node.h"
 #include "render.h"
 
@@ -104,5 +105,14 @@ int kr_patch_apply_sm_docs(kr_render *r, kr_accum *ra, kr_node **docs, size_t nd
  * no previous id recorded unless record_prev). */
 int kr_patch_apply_json(kr_render *r, kr_accum *ra, const kr_jp_patch *p, const kr_node *target,
                         bool record_prev, const char *file, const kr_node *at);
+
+/* One `patches` entry (a Patch map: path | patch, target, options), decoded with d. */
+int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const kr_node *e,
+                   const kr_decoder *d);
+/* One `patchesJson6902` entry (path | patch, target with a name). */
+int kr_patch_json6902_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                            const kr_node *e, const kr_decoder *d);
+/* One `patchesStrategicMerge` item: inline YAML documents, or a file path. */
+int kr_patch_sm_item(kr_render *r, const kr_kustomization *k, kr_accum *ra, const kr_node *e);
 
 #endif

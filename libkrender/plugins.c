@@ -7,7 +7,10 @@
 
 #include <string.h>
 
+#include "decode.h"
+
 #include "parse.h"
+#include "patch.h"
 #include "xf_replacements.h"
 
 typedef int (*plugin_fn)(kr_render *r, const kr_kustomization *k, kr_accum *ra,
@@ -35,6 +38,65 @@ static int replacement_transformer(kr_render *r, const kr_kustomization *k, kr_a
                                  config->file, false);
 }
 
+/* kustomize reads plugin configs leniently (unknown keys ignored, keys matched as Go's json
+ * does): a view of the config with only the keys a decoder knows, renamed where the plugin's
+ * key differs (from[i] -> to[i]). */
+static kr_node *config_view(kr_render *r, const kr_node *config, const char *const *from,
+                            const char *const *to, size_t n)
+{
+    kr_node *m = kr_node_map(r->arena, (uint32_t)n);
+    if (!m)
+        return NULL;
+    m->line = config->line;
+    m->col = config->col;
+    for (uint32_t j = 0; j < config->len; j++) {
+        int i = kr_dec_match_key(config->u.pairs[j].key->u.text, from, n);
+        if (i >= 0 && !kr_map_set(r->arena, m, to[i], config->u.pairs[j].value))
+            return NULL;
+    }
+    return m;
+}
+
+static int patch_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                             kr_resource *config)
+{
+    static const char *const keys[] = {"path", "patch", "target", "options"};
+    kr_node *view = config_view(r, config->node, keys, keys, 4);
+    kr_decoder d = {r, config->file, "invalid PatchTransformer config"};
+    return view ? kr_patch_entry(r, k, ra, view, &d) : kr_err_nomem(r->err);
+}
+
+static int patch_json6902_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                                      kr_resource *config)
+{
+    static const char *const from[] = {"path", "jsonOp", "target"};
+    static const char *const to[] = {"path", "patch", "target"};
+    kr_node *view = config_view(r, config->node, from, to, 3);
+    kr_decoder d = {r, config->file, "invalid PatchJson6902Transformer config"};
+    return view ? kr_patch_json6902_entry(r, k, ra, view, &d) : kr_err_nomem(r->err);
+}
+
+static int patch_sm_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                                kr_resource *config)
+{
+    const kr_node *paths = kr_map_get(config->node, "paths");
+    const kr_node *inl = kr_map_get(config->node, "patches");
+    kr_decoder d = {r, config->file, "invalid PatchStrategicMergeTransformer config"};
+    int rc = kr_dec_strlist(&d, paths, "paths", "[]types.PatchStrategicMerge");
+    if (!rc)
+        rc = kr_dec_string(&d, inl, "patches");
+    if (rc)
+        return rc;
+    if ((!kr_is_seq(paths) || !paths->len) && !kr_dec_text(inl)[0])
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, config->file, config->node->line,
+                          config->node->col, "empty file path and empty patch content");
+    for (uint32_t i = 0; kr_is_seq(paths) && !rc && i < paths->len; i++)
+        rc = kr_patch_sm_item(r, k, ra, paths->u.items[i]);
+    if (!rc && kr_dec_text(inl)[0])
+        rc = kr_patch_sm_item(r, k, ra, inl);
+    return rc;
+}
+
 /* kustomize's builtin plugins that work offline. */
 static const plugin generators[] = {
     {"ConfigMapGenerator", not_yet},
@@ -46,9 +108,9 @@ static const plugin transformers[] = {
     {"ImageTagTransformer", not_yet},
     {"LabelTransformer", not_yet},
     {"NamespaceTransformer", not_yet},
-    {"PatchJson6902Transformer", not_yet},
-    {"PatchStrategicMergeTransformer", not_yet},
-    {"PatchTransformer", not_yet},
+    {"PatchJson6902Transformer", patch_json6902_transformer},
+    {"PatchStrategicMergeTransformer", patch_sm_transformer},
+    {"PatchTransformer", patch_transformer},
     {"PrefixSuffixTransformer", not_yet},
     {"PrefixTransformer", not_yet},
     {"SuffixTransformer", not_yet},

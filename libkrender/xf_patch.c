@@ -1,27 +1,513 @@
-/* Patches: patchesStrategicMerge, patches, patchesJson6902 (merge.md). Not implemented yet. */
+/* Patches: patchesStrategicMerge, patches, patchesJson6902 (merge.md, pipeline.md §4-§5.1).
+ * The steps decode their fields strictly and load patch files through the load restrictor;
+ * the kr_patch_* entry points (patch.h) do the work and serve the builtin plugin configs too.
+ * Targets are found in linear time: an index of every current and previous id for SMPs
+ * without target (rebuilt only after ids change), one pass of the selector otherwise. */
+#include <string.h>
+
+#include "decode.h"
+#include "loader.h"
+#include "parse.h"
+#include "patch.h"
 #include "transformers.h"
 
-int kr_xf_patches_strategic_merge(kr_render *r, const kr_kustomization *k, kr_accum *ra)
+/* ---- the any-id index (kustomize GetMatchingResourcesByAnyId) ---- */
+
+typedef struct id_slot {
+    const kr_resid *id;
+    kr_resource *res;
+} id_slot;
+
+typedef struct id_index {
+    id_slot *slots;
+    size_t nslots;
+    bool built;
+} id_index;
+
+static void index_put(id_index *x, const kr_resid *id, kr_resource *res)
 {
-    (void)ra;
-    if (kr_not_implemented(r, k, KF_PATCHES_STRATEGIC_MERGE))
+    size_t mask = x->nslots - 1;
+    for (size_t i = kr_resid_hash(id) & mask;; i = (i + 1) & mask) {
+        id_slot *s = &x->slots[i];
+        if (!s->id) {
+            *s = (id_slot){id, res};
+            return;
+        }
+        if (s->res == res && kr_resid_equal(s->id, id))
+            return; /* a previous id equal to the current one: count the resource once */
+    }
+}
+
+static int index_build(kr_render *r, id_index *x, const kr_resmap *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->len; i++)
+        n += 1 + m->items[i]->nprev;
+    size_t want = 16;
+    while (want < 2 * n)
+        want *= 2;
+    if (!(x->slots = kr_arena_zalloc(r->arena, want * sizeof *x->slots)))
+        return kr_err_nomem(r->err);
+    x->nslots = want;
+    for (size_t i = 0; i < m->len; i++) {
+        kr_resource *res = m->items[i];
+        index_put(x, &res->id, res);
+        for (uint32_t j = 0; j < res->nprev; j++)
+            index_put(x, &res->prev[j], res);
+    }
+    x->built = true;
+    return 0;
+}
+
+/* The unique resource with a current or previous id Equal to id; *count says how many. */
+static kr_resource *index_find(const id_index *x, const kr_resid *id, size_t *count)
+{
+    kr_resource *found = NULL;
+    *count = 0;
+    size_t mask = x->nslots - 1;
+    for (size_t i = kr_resid_hash(id) & mask; x->slots[i].id; i = (i + 1) & mask) {
+        const id_slot *s = &x->slots[i];
+        if (kr_resid_equal(s->id, id)) { /* one slot per resource and id class */
+            if (!found)
+                found = s->res;
+            (*count)++;
+        }
+    }
+    return found;
+}
+
+/* ---- shared helpers ---- */
+
+static const kr_smp_schema *schema_of(kr_render *r)
+{
+    if (!r->smp_schema) {
+        kr_smp_schema *s = NULL;
+        if (kr_smp_schema_builtin(r->arena, &s, r->err))
+            return NULL;
+        r->smp_schema = s;
+    }
+    return r->smp_schema;
+}
+
+static bool not_empty(const kr_resource *res, void *arg)
+{
+    (void)arg;
+    return res->node && !(kr_is_map(res->node) && res->node->len == 0);
+}
+
+static int set_str(kr_render *r, kr_node *map, const char *key, const char *val)
+{
+    kr_node *v = kr_node_str(r->arena, val);
+    return v && kr_map_set(r->arena, map, key, v) ? 0 : kr_err_nomem(r->err);
+}
+
+/* kustomize Resource.ApplySmPatch: merge, then restore kind / name / namespace. */
+static int apply_smp(kr_render *r, kr_resource *res, const kr_node *patch, bool with_gvk,
+                     const kr_patch_opts *o, const char *file)
+{
+    const kr_smp_schema *s = schema_of(r);
+    kr_node *p = kr_node_copy(r->arena, patch);
+    if (!s || !p)
+        return s ? kr_err_nomem(r->err) : r->err->code;
+    if (with_gvk) { /* the copy takes the target's apiVersion */
+        const char *av = kr_map_get_str(res->node, "apiVersion");
+        if (av && set_str(r, p, "apiVersion", av))
+            return r->err->code;
+    }
+    const char *kind = res->id.kind, *name = res->id.name;
+    const char *ns = kr_map_get_str(kr_map_get(res->node, "metadata"), "namespace");
+    if ((o->allow_name_change || o->allow_kind_change) && kr_resource_push_prev(r, res))
         return r->err->code;
+    kr_node *doc = res->node;
+    int rc = kr_smp_merge(r, s, &doc, p, file);
+    if (rc)
+        return rc;
+    if (!doc || !kr_is_map(doc) || doc->len == 0) {
+        res->node = doc && kr_is_map(doc) ? doc : kr_node_map(r->arena, 0);
+        return res->node ? 0 : kr_err_nomem(r->err);
+    }
+    res->node = doc;
+    if (!o->allow_kind_change && set_str(r, doc, "kind", kind))
+        return r->err->code;
+    kr_node *meta = kr_map_get(doc, "metadata");
+    if (!kr_is_map(meta)) {
+        if (!(meta = kr_node_map(r->arena, 2)) || !kr_map_set(r->arena, doc, "metadata", meta))
+            return kr_err_nomem(r->err);
+    }
+    if (!o->allow_name_change && set_str(r, meta, "name", name))
+        return r->err->code;
+    if (ns && *ns)
+        rc = set_str(r, meta, "namespace", ns);
+    else
+        kr_map_remove(meta, "namespace");
+    return rc ? rc : kr_resource_refresh_id(r, res);
+}
+
+/* Runs fn with errors going to a scratch object: true when it succeeded. */
+static bool quietly(kr_render *r, int (*fn)(kr_render *, void *), void *arg)
+{
+    kr_err *saved = r->err, tmp = {0};
+    r->err = &tmp;
+    int rc = fn(r, arg);
+    r->err = saved;
+    kr_err_clear(&tmp);
+    return rc == 0;
+}
+
+typedef struct sm_parse {
+    const char *text, *file;
+    size_t len;
+    kr_resource **res;
+    size_t n, cap;
+} sm_parse;
+
+static int parse_sm(kr_render *r, void *arg)
+{
+    sm_parse *sp = arg;
+    kr_node **docs;
+    size_t ndocs;
+    int rc = kr_parse_stream(r->arena, sp->file, sp->text, sp->len, &docs, &ndocs, r->err);
+    for (size_t i = 0; !rc && i < ndocs; i++)
+        if (!kr_is_map(docs[i]))
+            rc = kr_err_set(r->err, KRENDER_E_RESOURCE, sp->file, docs[i]->line, docs[i]->col,
+                            "not a resource");
+    if (!rc)
+        rc = kr_resources_from_docs(r, sp->file, docs, ndocs, &sp->res, &sp->n, &sp->cap);
+    return rc;
+}
+
+typedef struct jp_parse {
+    const char *text, *file;
+    size_t len;
+    kr_jp_patch p;
+} jp_parse;
+
+static int parse_jp(kr_render *r, void *arg)
+{
+    jp_parse *jp = arg;
+    if (!jp->len)
+        return KRENDER_E_KUSTOMIZATION;
+    return kr_jp_decode(r, jp->text, jp->len, jp->file, &jp->p);
+}
+
+/* Errors in an inline patch point at its kustomization entry. */
+static int at_entry(kr_render *r, int rc, const char *file, const kr_node *at)
+{
+    if (rc && at && r->err->file && file && strcmp(r->err->file, file) == 0) {
+        r->err->line = at->line;
+        r->err->column = at->col;
+    }
+    return rc;
+}
+
+/* ---- entry points ---- */
+
+/* One SMP document applied to the resource with its id (no target). */
+static int apply_by_id(kr_render *r, kr_accum *ra, id_index *x, const kr_resource *patch,
+                       const kr_patch_opts *o, bool legacy, const char *file)
+{
+    if (!x->built && index_build(r, x, &ra->res))
+        return r->err->code;
+    size_t count;
+    kr_resource *t = index_find(x, &patch->id, &count);
+    if (count != 1) {
+        const char *id = kr_resid_string(r->arena, &patch->id);
+        const kr_node *at = patch->node;
+        if (legacy)
+            return kr_err_set(r->err, KRENDER_E_RESOURCE, file, at->line, at->col,
+                              "%s for Id %s; failed to find unique target for patch %s",
+                              count ? "multiple matches" : "no matches", id, id);
+        return kr_err_set(r->err, KRENDER_E_RESOURCE, file, at->line, at->col,
+                          "no resource matches strategic merge patch \"%s\": %s for Id %s; "
+                          "failed to find unique target for patch %s",
+                          id, count ? "multiple matches" : "no matches", id, id);
+    }
+    int rc = apply_smp(r, t, patch->node, legacy, o, file);
+    if (rc)
+        return rc;
+    if (!not_empty(t, NULL)) {
+        kr_resmap_filter(&ra->res, not_empty, NULL);
+        x->built = false;
+    } else if (o->allow_name_change || o->allow_kind_change) {
+        x->built = false;
+    }
+    kr_resmap_ids_changed(&ra->res);
+    return 0;
+}
+
+static int apply_sm_target(kr_render *r, kr_accum *ra, const kr_resource *patch,
+                           const kr_node *target, const kr_patch_opts *o, const char *file)
+{
+    kr_selector *sel;
+    int rc = kr_selector_compile(r, target, file, &sel);
+    if (rc)
+        return rc;
+    bool emptied = false;
+    for (size_t i = 0; !rc && i < ra->res.len; i++) {
+        kr_resource *res = ra->res.items[i];
+        if (!kr_selector_matches(sel, res))
+            continue;
+        rc = apply_smp(r, res, patch->node, true, o, file);
+        emptied |= !rc && !not_empty(res, NULL);
+    }
+    kr_selector_free(sel);
+    if (emptied)
+        kr_resmap_filter(&ra->res, not_empty, NULL);
+    kr_resmap_ids_changed(&ra->res);
+    return rc;
+}
+
+int kr_patch_apply_json(kr_render *r, kr_accum *ra, const kr_jp_patch *p, const kr_node *target,
+                        bool record_prev, const char *file, const kr_node *at)
+{
+    kr_selector *sel;
+    int rc = kr_selector_compile(r, target, file, &sel);
+    if (rc)
+        return rc;
+    for (size_t i = 0; !rc && i < ra->res.len; i++) {
+        kr_resource *res = ra->res.items[i];
+        if (!kr_selector_matches(sel, res))
+            continue;
+        if (record_prev && (rc = kr_resource_push_prev(r, res)))
+            break;
+        rc = kr_jp_apply(r, p, res->node, file);
+        if (!rc)
+            rc = kr_resource_refresh_id(r, res);
+    }
+    kr_selector_free(sel);
+    kr_resmap_ids_changed(&ra->res);
+    return at_entry(r, rc, file, at);
+}
+
+int kr_patch_apply_sm_docs(kr_render *r, kr_accum *ra, kr_node **docs, size_t ndocs,
+                           const char *file)
+{
+    kr_resource **res = NULL;
+    size_t n = 0, cap = 0;
+    int rc = kr_resources_from_docs(r, file, docs, ndocs, &res, &n, &cap);
+    id_index x = {0};
+    kr_patch_opts none = {0};
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = apply_by_id(r, ra, &x, res[i], &none, true, file);
+    return rc;
+}
+
+int kr_patch_apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
+                        const kr_node *target, const kr_patch_opts *o, const char *source,
+                        const char *file, const kr_node *at)
+{
+    sm_parse sp = {.text = text, .file = file, .len = len};
+    jp_parse jp = {.text = text, .file = file, .len = len};
+    bool sm_ok = quietly(r, parse_sm, &sp), jp_ok = quietly(r, parse_jp, &jp);
+    unsigned line = at ? at->line : 0, col = at ? at->col : 0;
+    if (sm_ok && jp_ok)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
+                          "illegally qualifies as both an SM and JSON patch: %s", source);
+    if (!sm_ok && !jp_ok)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
+                          "unable to parse SM or JSON patch from %s", source);
+    int rc = 0;
+    if (jp_ok) {
+        if (kr_is_null(target))
+            return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
+                              "must specify a target for JSON patch %s", source);
+        return kr_patch_apply_json(r, ra, &jp.p, target, true, file, at);
+    }
+    if (!kr_is_null(target)) {
+        if (sp.n > 1)
+            return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
+                              "Multiple Strategic-Merge Patches in one `patches` entry is not "
+                              "allowed to set `patches.target` field: %s",
+                              source);
+        if (sp.n == 1)
+            rc = apply_sm_target(r, ra, sp.res[0], target, o, file);
+        return at_entry(r, rc, file, at);
+    }
+    id_index x = {0};
+    for (size_t i = 0; !rc && i < sp.n; i++)
+        rc = apply_by_id(r, ra, &x, sp.res[i], o, false, file);
+    return at_entry(r, rc, file, at);
+}
+
+/* ---- the kustomization steps ---- */
+
+static const char *trim(const char *s, size_t *len)
+{
+    while (*len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f'))
+        s++, (*len)--;
+    while (*len && strchr(" \t\n\r\v\f", s[*len - 1]))
+        (*len)--;
+    return s;
+}
+
+enum { P_PATH, P_PATCH, P_TARGET, P_OPTIONS, P_COUNT };
+static const char *const patch_keys[P_COUNT] = {"path", "patch", "target", "options"};
+
+static int decode_patch(const kr_decoder *d, const kr_node *e, kr_node **v)
+{
+    int rc = kr_dec_object(d, e, patch_keys, P_COUNT, v, "types.Patch", "patches");
+    if (!rc)
+        rc = kr_dec_string(d, v[P_PATH], "path");
+    if (!rc)
+        rc = kr_dec_string(d, v[P_PATCH], "patch");
+    if (!rc && v[P_OPTIONS]) {
+        if (!kr_is_map(v[P_OPTIONS]))
+            return kr_dec_type_error(d, v[P_OPTIONS], "options", "map[string]bool");
+        for (uint32_t i = 0; !rc && i < v[P_OPTIONS]->len; i++)
+            rc = kr_dec_bool(d, v[P_OPTIONS]->u.pairs[i].value, "options");
+    }
+    return rc;
+}
+
+/* The text of a patch entry: inline (trimmed) or from its file. */
+static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, const kr_node *e,
+                      const char **text, size_t *len, const char **source, const char **file)
+{
+    const char *inl = kr_dec_text(v[P_PATCH]), *path = kr_dec_text(v[P_PATH]);
+    size_t n = strlen(inl);
+    inl = trim(inl, &n);
+    if (!n && !*path)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
+                          "must specify one of patch and path in %s", k->path);
+    if (n && *path)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
+                          "patch and path can't be set at the same time");
+    if (n) {
+        *text = inl;
+        *len = n;
+        *file = k->path;
+        *source = kr_arena_printf(r->arena, "[patch: \"%.*s\"]", (int)n, inl);
+        return 0;
+    }
+    kr_file *f;
+    int rc = kr_load_kfile(r, k, v[P_PATH], &f);
+    if (rc)
+        return rc;
+    *text = f->data;
+    *len = f->len;
+    *file = f->path;
+    *source = kr_arena_printf(r->arena, "[path: \"%s\"]", path);
+    return 0;
+}
+
+int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const kr_node *e,
+                   const kr_decoder *d)
+{
+    kr_node *v[P_COUNT];
+    const char *text = NULL, *source = NULL, *file = NULL;
+    size_t len = 0;
+    int rc = decode_patch(d, e, v);
+    if (!rc)
+        rc = patch_text(r, k, v, e, &text, &len, &source, &file);
+    if (rc)
+        return rc;
+    kr_patch_opts o = {
+        .allow_name_change = kr_dec_true(kr_map_get(v[P_OPTIONS], "allowNameChange")),
+        .allow_kind_change = kr_dec_true(kr_map_get(v[P_OPTIONS], "allowKindChange")),
+    };
+    if ((rc = kr_patch_apply_text(r, ra, text, len, v[P_TARGET], &o, source, file,
+                                  file == k->path ? e : NULL)))
+        return rc;
+    kr_resmap_filter(&ra->res, not_empty, NULL);
     return 0;
 }
 
 int kr_xf_patches(kr_render *r, const kr_kustomization *k, kr_accum *ra)
 {
-    (void)ra;
-    if (kr_not_implemented(r, k, KF_PATCHES))
-        return r->err->code;
+    const kr_node *list = k->fields[KF_PATCHES];
+    if (kr_is_null(list))
+        return 0;
+    kr_decoder d = {r, k->path, "invalid Kustomization"};
+    if (!kr_is_seq(list))
+        return kr_dec_type_error(&d, list, "patches", "[]types.Patch");
+    for (uint32_t i = 0; i < list->len; i++) {
+        int rc = kr_patch_entry(r, k, ra, list->u.items[i], &d);
+        if (rc)
+            return rc;
+    }
     return 0;
+}
+
+/* One patchesStrategicMerge item: inline YAML if it reads as resources, else a file. */
+int kr_patch_sm_item(kr_render *r, const kr_kustomization *k, kr_accum *ra, const kr_node *e)
+{
+    sm_parse sp = {.text = e->u.text, .file = k->path, .len = e->len};
+    kr_node **docs;
+    size_t ndocs;
+    int rc;
+    if (quietly(r, parse_sm, &sp) && sp.n) {
+        rc = kr_parse_stream(r->arena, k->path, e->u.text, e->len, &docs, &ndocs, r->err);
+        if (!rc)
+            rc = kr_patch_apply_sm_docs(r, ra, docs, ndocs, k->path);
+        return at_entry(r, rc, k->path, e);
+    }
+    kr_file *f;
+    if ((rc = kr_load_kfile(r, k, e, &f)) || (rc = kr_file_docs(r, f, &docs, &ndocs)))
+        return rc;
+    return kr_patch_apply_sm_docs(r, ra, docs, ndocs, f->path);
+}
+
+int kr_xf_patches_strategic_merge(kr_render *r, const kr_kustomization *k, kr_accum *ra)
+{
+    const kr_node *list = k->fields[KF_PATCHES_STRATEGIC_MERGE];
+    if (kr_is_null(list))
+        return 0;
+    kr_decoder d = {r, k->path, "invalid Kustomization"};
+    int rc = kr_dec_strlist(&d, list, "patchesStrategicMerge", "[]types.PatchStrategicMerge");
+    for (uint32_t i = 0; !rc && i < list->len; i++)
+        rc = kr_patch_sm_item(r, k, ra, list->u.items[i]);
+    return rc;
+}
+
+int kr_patch_json6902_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                            const kr_node *e, const kr_decoder *d)
+{
+    kr_node *v[P_COUNT];
+    int rc = decode_patch(d, e, v);
+    if (rc)
+        return rc;
+    if (!*kr_dec_text(kr_map_get(v[P_TARGET], "name")))
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
+                          "must specify the target name");
+    const char *path = kr_dec_text(v[P_PATH]), *op = kr_dec_text(v[P_PATCH]);
+    if (!*path && !*op)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
+                          "empty file path and empty jsonOp");
+    if (*path && *op)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
+                          "must specify a file path or jsonOp, not both");
+    const char *text = op, *file = k->path;
+    size_t len = strlen(op);
+    if (*path) {
+        kr_file *f;
+        if ((rc = kr_load_kfile(r, k, v[P_PATH], &f)))
+            return rc;
+        if (!f->len)
+            return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
+                              "patch file '%s' empty seems to be empty", path);
+        text = f->data, len = f->len, file = f->path;
+    }
+    kr_jp_patch p;
+    if ((rc = kr_jp_decode(r, text, len, file, &p)))
+        return at_entry(r, rc, k->path, e);
+    if (!p.n)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
+                          "patch appears to be empty; file=%s, JsonOp=%s", path, op);
+    return kr_patch_apply_json(r, ra, &p, v[P_TARGET], false, file, file == k->path ? e : NULL);
 }
 
 int kr_xf_patches_json6902(kr_render *r, const kr_kustomization *k, kr_accum *ra)
 {
-    (void)ra;
-    if (kr_not_implemented(r, k, KF_PATCHES_JSON6902))
-        return r->err->code;
+    const kr_node *list = k->fields[KF_PATCHES_JSON6902];
+    if (kr_is_null(list))
+        return 0;
+    kr_decoder d = {r, k->path, "invalid Kustomization"};
+    if (!kr_is_seq(list))
+        return kr_dec_type_error(&d, list, "patchesJson6902", "[]types.Patch");
+    for (uint32_t i = 0; i < list->len; i++) {
+        int rc = kr_patch_json6902_entry(r, k, ra, list->u.items[i], &d);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
-

@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "loader.h"
 #include "parse.h"
+#include "patch.h"
 #include "resolve.h"
 #include "xf_replacements.h"
 
@@ -745,15 +746,24 @@ int kr_xf_replacements(kr_render *r, const kr_kustomization *k, kr_accum *ra)
     return kr_replacements_apply(r, k, ra, k->fields[KF_REPLACEMENTS], k->path, true);
 }
 
-/* Until the patch module's selector parser is wired in, label/annotation selectors in
- * replacements are refused rather than ignored. */
+/* Kubernetes label selectors over the resource's labels and annotations. */
 int kr_match_label_selectors(kr_render *r, const kr_resource *res, const char *labels,
                              const char *annotations, bool *out)
 {
-    *out = !labels[0] && !annotations[0];
-    if (*out)
-        return 0;
-    return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, res->file, res->node->line, res->node->col,
-                      "label and annotation selectors in replacements are not supported by "
-                      "this version of libkrender");
+    const kr_node *meta = kr_map_get(res->node, "metadata");
+    const char *texts[2] = {labels, annotations};
+    const char *fields[2] = {"labels", "annotations"};
+    *out = true;
+    for (int i = 0; i < 2 && *out; i++) {
+        if (!texts[i][0])
+            continue;
+        kr_labelsel *sel;
+        const char *problem = NULL;
+        if (kr_labelsel_parse(r->arena, texts[i], &sel, &problem) != 0)
+            return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, NULL, 0, 0,
+                              "invalid %s selector '%s': %s", i ? "annotation" : "label",
+                              texts[i], problem ? problem : "syntax error");
+        *out = kr_labelsel_matches(sel, kr_map_get(meta, fields[i]));
+    }
+    return 0;
 }

@@ -12,10 +12,12 @@
 #include "path.h"
 
 /* Fields no module handles yet: an error beats a silently wrong render. */
-static const kr_kfield not_yet[] = {
-    KF_OPENAPI, KF_CRDS, KF_HELM_GLOBALS, KF_HELM_CHARTS,
-    KF_HELM_CHART_INFLATION_GENERATOR, KF_VALIDATORS,
-};
+static const kr_kfield not_yet[] = {KF_OPENAPI, KF_VALIDATORS};
+
+/* Helm inflation runs the helm binary: out of scope for a library that never executes
+ * anything, with a way forward in the message. */
+static const kr_kfield helm_fields[] = {KF_HELM_GLOBALS, KF_HELM_CHARTS,
+                                        KF_HELM_CHART_INFLATION_GENERATOR};
 
 int kr_not_implemented(kr_render *r, const kr_kustomization *k, kr_kfield f)
 {
@@ -32,6 +34,14 @@ static int check_supported(kr_render *r, const kr_kustomization *k)
     for (size_t i = 0; i < sizeof not_yet / sizeof *not_yet; i++)
         if (kr_not_implemented(r, k, not_yet[i]))
             return r->err->code;
+    for (size_t i = 0; i < sizeof helm_fields / sizeof *helm_fields; i++) {
+        const kr_node *key = k->keys[helm_fields[i]], *v = k->fields[helm_fields[i]];
+        if (v && v->len)
+            return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, k->path, key->line, key->col,
+                              "'%s' needs helm, which libkrender never runs: render the chart "
+                              "with `helm template` and list the output under `resources`",
+                              kr_kfield_name(helm_fields[i]));
+    }
     return 0;
 }
 
@@ -296,6 +306,8 @@ static int accumulate_target(kr_render *r, kr_kustomization *k, const kr_visit *
         rc = kr_accumulate_paths(r, k, &k->resources, ra);
     if (!rc)
         rc = merge_configurations(r, k, ra);
+    if (!rc)
+        rc = kr_load_crds(r, k, ra);
     if (!rc)
         rc = kr_run_generators(r, k, ra);
     if (!rc)

@@ -12,7 +12,7 @@
 #include "path.h"
 
 /* Fields no module handles yet: an error beats a silently wrong render. */
-static const kr_kfield not_yet[] = {KF_OPENAPI, KF_VALIDATORS};
+static const kr_kfield not_yet[] = {KF_VALIDATORS};
 
 /* Helm inflation runs the helm binary: out of scope for a library that never executes
  * anything, with a way forward in the message. */
@@ -302,6 +302,8 @@ static int accumulate_target(kr_render *r, kr_kustomization *k, const kr_visit *
 {
     k->visit = self;
     int rc = check_supported(r, k);
+    if (!rc)
+        rc = kr_apply_openapi(r, k);
     if (!rc)
         rc = kr_accumulate_paths(r, k, &k->resources, ra);
     if (!rc)

@@ -9,6 +9,9 @@
  * is set to something non-empty; 0 otherwise. */
 int kr_not_implemented(kr_render *r, const kr_kustomization *k, kr_kfield f);
 
+/* openapi.c: the first kustomization with `openapi:` chooses the strategic-merge schema. */
+int kr_apply_openapi(kr_render *r, const kr_kustomization *k);
+
 /* crds.c: field specs from the OpenAPI definitions named by `crds:`, merged into ra's config. */
 int kr_load_crds(kr_render *r, const kr_kustomization *k, kr_accum *ra);
 

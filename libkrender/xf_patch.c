@@ -78,7 +78,7 @@ static kr_resource *index_find(const id_index *x, const kr_resid *id, size_t *co
 
 /* ---- shared helpers ---- */
 
-static const kr_smp_schema *schema_of(kr_render *r)
+const kr_smp_schema *kr_smp_schema_of_render(kr_render *r)
 {
     if (!r->smp_schema) {
         kr_smp_schema *s = NULL;
@@ -87,6 +87,11 @@ static const kr_smp_schema *schema_of(kr_render *r)
         r->smp_schema = s;
     }
     return r->smp_schema;
+}
+
+static const kr_smp_schema *schema_of(kr_render *r)
+{
+    return r->smp_custom ? r->smp_custom : kr_smp_schema_of_render(r);
 }
 
 static bool not_empty(const kr_resource *res, void *arg)

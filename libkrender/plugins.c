@@ -97,10 +97,43 @@ static int patch_sm_transformer(kr_render *r, const kr_kustomization *k, kr_accu
     return rc;
 }
 
+/* IAMPolicyGenerator (cloud: gke): a ServiceAccount bound to a Google service account. */
+static int iam_policy_generator(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                                kr_resource *config)
+{
+    (void)k;
+    static const char *const keys[] = {"cloud", "kubernetesService", "serviceAccount"};
+    kr_node *view = config_view(r, config->node, keys, keys, 3);
+    if (!view)
+        return kr_err_nomem(r->err);
+    const kr_node *ks = kr_map_get(view, "kubernetesService"), *sa = kr_map_get(view, "serviceAccount");
+    const char *cloud = kr_dec_text(kr_map_get(view, "cloud"));
+    if (strcmp(cloud, "gke") != 0)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, config->file, config->node->line,
+                          config->node->col, "cloud provider %s not supported yet", cloud);
+    kr_arena *a = r->arena;
+    kr_node *doc = kr_node_map(a, 3), *meta = kr_node_map(a, 3), *ann = kr_node_map(a, 1);
+    char *gsa = kr_arena_printf(a, "%s@%s.iam.gserviceaccount.com",
+                                kr_dec_text(kr_map_get(sa, "name")),
+                                kr_dec_text(kr_map_get(sa, "projectId")));
+    const char *ns = kr_dec_text(kr_map_get(ks, "namespace"));
+    if (!doc || !meta || !ann || !gsa || !kr_map_set(a, doc, "apiVersion", kr_node_str(a, "v1")) ||
+        !kr_map_set(a, doc, "kind", kr_node_str(a, "ServiceAccount")) ||
+        !kr_map_set(a, ann, "iam.gke.io/gcp-service-account", kr_node_str(a, gsa)) ||
+        !kr_map_set(a, meta, "annotations", ann) ||
+        !kr_map_set(a, meta, "name", kr_node_str(a, kr_dec_text(kr_map_get(ks, "name")))) ||
+        (ns[0] && !kr_map_set(a, meta, "namespace", kr_node_str(a, ns))) ||
+        !kr_map_set(a, doc, "metadata", meta))
+        return kr_err_nomem(r->err);
+    kr_resource *res = kr_resource_new(r, doc, config->file);
+    return res ? kr_resmap_append(r, &ra->res, res) : kr_err_nomem(r->err);
+}
+
 /* kustomize's builtin plugins that work offline. */
 static const plugin generators[] = {
     {"ConfigMapGenerator", not_yet},
     {"SecretGenerator", not_yet},
+    {"IAMPolicyGenerator", iam_policy_generator},
 };
 static const plugin transformers[] = {
     {"AnnotationsTransformer", not_yet},

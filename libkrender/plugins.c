@@ -6,11 +6,15 @@
 #include "transformers.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "decode.h"
 
 #include "parse.h"
+#include "gen.h"
 #include "patch.h"
+#include "xf_fields.h"
+#include "xf_rename.h"
 #include "xf_replacements.h"
 
 typedef int (*plugin_fn)(kr_render *r, const kr_kustomization *k, kr_accum *ra,
@@ -129,25 +133,149 @@ static int iam_policy_generator(kr_render *r, const kr_kustomization *k, kr_accu
     return res ? kr_resmap_append(r, &ra->res, res) : kr_err_nomem(r->err);
 }
 
+/* The field specs of a plugin config, read as kustomize does (unknown keys ignored). */
+static int config_fieldspecs(kr_render *r, kr_resource *config, const char *owner,
+                             kr_fslist *out, bool *present)
+{
+    kr_decoder d = {r, config->file, "invalid plugin config"};
+    const kr_node *fs = NULL;
+    for (uint32_t i = 0; i < config->node->len; i++)
+        if (strcasecmp(config->node->u.pairs[i].key->u.text, "fieldSpecs") == 0)
+            fs = config->node->u.pairs[i].value;
+    *out = (kr_fslist){0};
+    if (present)
+        *present = fs && !kr_is_null(fs);
+    return kr_fslist_decode(&d, fs, owner, "fieldSpecs", false, out);
+}
+
+static const char *config_string(const kr_node *config, const char *key)
+{
+    for (uint32_t i = 0; i < config->len; i++)
+        if (strcasecmp(config->u.pairs[i].key->u.text, key) == 0)
+            return kr_dec_text(config->u.pairs[i].value);
+    return "";
+}
+
+static int namespace_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                                 kr_resource *config)
+{
+    (void)k;
+    kr_fslist specs;
+    int rc = config_fieldspecs(r, config, "NamespaceTransformerPlugin", &specs, NULL);
+    if (rc)
+        return rc;
+    kr_ns_config c = {.ns = kr_dec_text(kr_map_get(kr_map_get(config->node, "metadata"), "namespace")),
+                      .specs = &specs,
+                      .unset_only = kr_dec_true(kr_map_get(config->node, "unsetOnly"))};
+    const char *mode = config_string(config->node, "setRoleBindingSubjects");
+    if (!kr_rb_subjects_parse(mode, &c.subjects))
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, config->file, config->node->line,
+                          config->node->col,
+                          "invalid value \"%s\" for setRoleBindingSubjects: must be one of "
+                          "\"defaultOnly\", \"none\" or \"allServiceAccounts\"",
+                          mode);
+    return c.ns[0] ? kr_namespace_apply(r, &ra->res, &c) : 0;
+}
+
+/* PrefixTransformer, SuffixTransformer, and PrefixSuffixTransformer (both, prefix first). */
+static int affix_transformer(kr_render *r, kr_accum *ra, kr_resource *config, bool prefix,
+                             bool suffix)
+{
+    kr_fslist specs;
+    bool present;
+    int rc = config_fieldspecs(r, config, prefix ? "PrefixTransformerPlugin" : "SuffixTransformerPlugin",
+                               &specs, &present);
+    if (rc)
+        return rc;
+    if (!present)
+        return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, config->file, config->node->line,
+                          config->node->col, "fieldSpecs is not expected to be nil");
+    if (prefix && (rc = kr_affix_apply(r, &ra->res, config_string(config->node, "prefix"), false,
+                                       &specs)))
+        return rc;
+    if (suffix)
+        rc = kr_affix_apply(r, &ra->res, config_string(config->node, "suffix"), true, &specs);
+    return rc;
+}
+
+static int prefix_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                              kr_resource *config)
+{
+    (void)k;
+    return affix_transformer(r, ra, config, true, false);
+}
+
+static int suffix_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                              kr_resource *config)
+{
+    (void)k;
+    return affix_transformer(r, ra, config, false, true);
+}
+
+static int prefix_suffix_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                                     kr_resource *config)
+{
+    (void)k;
+    return affix_transformer(r, ra, config, true, true);
+}
+
+static int hash_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                            kr_resource *config)
+{
+    (void)k;
+    (void)config;
+    return kr_add_hash_suffixes(r, ra);
+}
+
+/* ConfigMapGenerator / SecretGenerator: the config is the generator's arguments, its
+ * metadata.name / namespace the defaults for name and namespace. */
+static int generator(kr_render *r, const kr_kustomization *k, kr_accum *ra, kr_resource *config,
+                     kr_gen_kind kind)
+{
+    const kr_node *meta = kr_map_get(config->node, "metadata");
+    kr_gen_src src = {.k = k, .file = config->file, .path = NULL, .strict = false,
+                      .default_name = kr_dec_text(kr_map_get(meta, "name")),
+                      .default_ns = kr_dec_text(kr_map_get(meta, "namespace"))};
+    kr_resource *g;
+    int rc = kr_gen_make(r, &src, kind, config->node, NULL, &g);
+    if (rc)
+        return rc;
+    kr_absorber ab;
+    kr_absorber_init(&ab, ra);
+    return kr_absorb(r, &ab, g, config->file, config->node);
+}
+
+static int configmap_generator(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                               kr_resource *config)
+{
+    return generator(r, k, ra, config, KR_GEN_CONFIGMAP);
+}
+
+static int secret_generator(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                            kr_resource *config)
+{
+    return generator(r, k, ra, config, KR_GEN_SECRET);
+}
+
 /* kustomize's builtin plugins that work offline. */
 static const plugin generators[] = {
-    {"ConfigMapGenerator", not_yet},
-    {"SecretGenerator", not_yet},
+    {"ConfigMapGenerator", configmap_generator},
+    {"SecretGenerator", secret_generator},
     {"IAMPolicyGenerator", iam_policy_generator},
 };
 static const plugin transformers[] = {
-    {"AnnotationsTransformer", not_yet},
-    {"HashTransformer", not_yet},
-    {"ImageTagTransformer", not_yet},
-    {"LabelTransformer", not_yet},
-    {"NamespaceTransformer", not_yet},
+    {"AnnotationsTransformer", kr_plugin_annotations},
+    {"HashTransformer", hash_transformer},
+    {"ImageTagTransformer", kr_plugin_image_tag},
+    {"LabelTransformer", kr_plugin_labels},
+    {"NamespaceTransformer", namespace_transformer},
     {"PatchJson6902Transformer", patch_json6902_transformer},
     {"PatchStrategicMergeTransformer", patch_sm_transformer},
     {"PatchTransformer", patch_transformer},
-    {"PrefixSuffixTransformer", not_yet},
-    {"PrefixTransformer", not_yet},
-    {"SuffixTransformer", not_yet},
-    {"ReplicaCountTransformer", not_yet},
+    {"PrefixSuffixTransformer", prefix_suffix_transformer},
+    {"PrefixTransformer", prefix_transformer},
+    {"SuffixTransformer", suffix_transformer},
+    {"ReplicaCountTransformer", kr_plugin_replica_count},
     {"ReplacementTransformer", replacement_transformer},
     {"ValueAddTransformer", not_yet},
 };

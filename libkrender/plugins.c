@@ -25,16 +25,6 @@ typedef struct plugin {
     plugin_fn run;
 } plugin;
 
-static int not_yet(kr_render *r, const kr_kustomization *k, kr_accum *ra, kr_resource *config)
-{
-    (void)k;
-    (void)ra;
-    return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, config->file, config->node->line,
-                      config->node->col,
-                      "builtin plugin %s is not supported by this version of libkrender",
-                      config->id.kind);
-}
-
 static int replacement_transformer(kr_render *r, const kr_kustomization *k, kr_accum *ra,
                                    kr_resource *config)
 {
@@ -277,7 +267,7 @@ static const plugin transformers[] = {
     {"SuffixTransformer", suffix_transformer},
     {"ReplicaCountTransformer", kr_plugin_replica_count},
     {"ReplacementTransformer", replacement_transformer},
-    {"ValueAddTransformer", not_yet},
+    {"ValueAddTransformer", kr_plugin_value_add},
 };
 
 /* An entry is inline when it parses as one or more resources (kustomize tries that first). */

@@ -32,6 +32,9 @@ int kr_xf_replacements(kr_render *r, const kr_kustomization *k, kr_accum *ra);
 /* plugins.c: `generators:` and `transformers:` entries configuring builtin plugins. */
 int kr_run_generator_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra);
 int kr_run_transformer_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra);
+/* xf_valueadd.c: the ValueAddTransformer plugin. */
+int kr_plugin_value_add(kr_render *r, const kr_kustomization *k, kr_accum *ra,
+                        kr_resource *config);
 
 /* xf_vars.c: at the end of each accumulation, `vars:` are bound to their resources and added
  * to the accumulator (names must be unique across the build); kr_merge_vars adds a base's. */

@@ -1,5 +1,6 @@
 #include "accumulate.h"
 
+#include "origin.h"
 #include "transformers.h"
 
 #include <errno.h>
@@ -85,7 +86,7 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
         return rc;
     const char *origin = kr_path_relto(r->arena, r->root_real, f->path);
     for (size_t i = 0; i < nres; i++) {
-        res[i]->origin_path = origin;
+        res[i]->origin.path = origin;
         if ((rc = kr_resmap_append(r, &out->res, res[i])))
             return rc;
     }
@@ -284,10 +285,53 @@ static bool not_empty(const kr_resource *res, void *arg)
     return !(kr_is_map(res->node) && res->node->len == 0);
 }
 
+/* How many instances of a builtin transformer kustomize configures from k's fields (each one
+ * is a transformation recorded on every resource). */
+static size_t field_len(const kr_kustomization *k, kr_kfield f)
+{
+    const kr_node *v = k->fields[f];
+    return v && v->kind != KR_SCALAR ? v->len : 0;
+}
+
+static int note_builtin(kr_render *r, const kr_kustomization *k, kr_accum *ra, size_t step)
+{
+    static const char *const kinds[] = {
+        "PatchStrategicMergeTransformer", "PatchTransformer", "NamespaceTransformer",
+        "PrefixTransformer", "LabelTransformer", "AnnotationsTransformer",
+        "PatchJson6902Transformer", "ReplicaCountTransformer", "ImageTagTransformer",
+        "ReplacementTransformer"};
+    if (!r->track_origin || step >= sizeof kinds / sizeof *kinds)
+        return 0; /* plugins record their own */
+    size_t n = 0;
+    switch (step) {
+    case 0: n = field_len(k, KF_PATCHES_STRATEGIC_MERGE) ? 1 : 0; break;
+    case 1: n = field_len(k, KF_PATCHES); break;
+    case 2: n = k->fields[KF_NAMESPACE] && k->fields[KF_NAMESPACE]->len; break;
+    case 3: {
+        kr_origin sfx = kr_origin_builtin(r, k, "SuffixTransformer");
+        int rc = kr_origin_note(r, ra, &sfx, k->fields[KF_NAME_SUFFIX] && k->fields[KF_NAME_SUFFIX]->len);
+        n = k->fields[KF_NAME_PREFIX] && k->fields[KF_NAME_PREFIX]->len;
+        if (rc)
+            return rc;
+        break;
+    }
+    case 4: n = field_len(k, KF_LABELS) + (field_len(k, KF_COMMON_LABELS) ? 1 : 0); break;
+    case 5: n = field_len(k, KF_COMMON_ANNOTATIONS) ? 1 : 0; break;
+    case 6: n = field_len(k, KF_PATCHES_JSON6902); break;
+    case 7: n = field_len(k, KF_REPLICAS); break;
+    case 8: n = field_len(k, KF_IMAGES) + field_len(k, KF_IMAGE_TAGS); break;
+    case 9: n = field_len(k, KF_REPLACEMENTS) ? 1 : 0; break;
+    }
+    kr_origin o = kr_origin_builtin(r, k, kinds[step]);
+    return kr_origin_note(r, ra, &o, n);
+}
+
 static int run_transformers(kr_render *r, const kr_kustomization *k, kr_accum *ra)
 {
     for (size_t i = 0; i < sizeof transformer_steps / sizeof *transformer_steps; i++) {
         int rc = transformer_steps[i](r, k, ra);
+        if (!rc)
+            rc = note_builtin(r, k, ra, i);
         if (rc)
             return rc;
         kr_resmap_filter(&ra->res, not_empty, NULL);
@@ -301,6 +345,8 @@ static int accumulate_target(kr_render *r, kr_kustomization *k, const kr_visit *
                              kr_accum *ra)
 {
     k->visit = self;
+    if (!self->parent) /* the root's buildMetadata decides for the whole build */
+        r->track_origin = field_len(k, KF_BUILD_METADATA) > 0;
     int rc = check_supported(r, k);
     if (!rc)
         rc = kr_apply_openapi(r, k);

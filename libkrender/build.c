@@ -6,6 +6,7 @@
 
 #include "accumulate.h"
 #include "order.h"
+#include "origin.h"
 #include "transformers.h"
 
 /* Annotations kustomize uses internally and strips before output (pipeline.md §1, §11). */
@@ -36,50 +37,25 @@ static const char *const build_annotations[] = {
 
 /* What the root kustomization's `buildMetadata` asks for (sub-kustomizations inherit it). */
 typedef struct build_meta {
-    bool origin, managed_by;
+    bool origin, transformations, managed_by;
 } build_meta;
 
-static int read_build_metadata(kr_render *r, const kr_kustomization *k, build_meta *bm)
+static void read_build_metadata(kr_render *r, const kr_kustomization *k, build_meta *bm)
 {
     kr_strlist opts;
     kr_strlist_of(k->fields[KF_BUILD_METADATA], &opts);
-    *bm = (build_meta){false, r->opts.enable_managedby_label != 0};
+    *bm = (build_meta){false, false, r->opts.enable_managedby_label != 0};
     for (size_t i = 0; i < opts.n; i++) {
         const char *o = kr_dec_text(opts.items[i]);
-        if (strcmp(o, "originAnnotations") == 0)
-            bm->origin = true;
-        else if (strcmp(o, "managedByLabel") == 0)
-            bm->managed_by = true;
-        else if (strcmp(o, "transformerAnnotations") == 0)
-            return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, k->path, opts.items[i]->line,
-                              opts.items[i]->col,
-                              "buildMetadata 'transformerAnnotations' is not supported by this "
-                              "version of libkrender");
+        bm->origin |= strcmp(o, "originAnnotations") == 0;
+        bm->transformations |= strcmp(o, "transformerAnnotations") == 0;
+        bm->managed_by |= strcmp(o, "managedByLabel") == 0;
     }
-    return 0;
-}
-
-/* config.kubernetes.io/origin, as kustomize writes it for a resource read from a file. */
-static int add_origin(kr_render *r, kr_resource *res)
-{
-    if (!res->origin_path)
-        return 0;
-    kr_node *meta = kr_map_get(res->node, "metadata");
-    kr_node *ann = kr_map_get(meta, "annotations");
-    if (!kr_is_map(ann)) {
-        ann = kr_node_map(r->arena, 1);
-        if (!ann || !kr_map_set(r->arena, meta, "annotations", ann))
-            return kr_err_nomem(r->err);
-    }
-    char *text = kr_arena_printf(r->arena, "path: %s\n", res->origin_path);
-    kr_node *v = text ? kr_node_str(r->arena, text) : NULL;
-    return v && kr_map_set(r->arena, ann, "config.kubernetes.io/origin", v) ? 0
-                                                                           : kr_err_nomem(r->err);
 }
 
 /* kustomize rewrites metadata.annotations without these keys; an annotations map left empty
  * (even one that was empty in the input) disappears. */
-static void strip_build_annotations(kr_resource *res, bool keep_origin)
+static void strip_build_annotations(kr_resource *res, const build_meta *bm)
 {
     kr_node *meta = kr_map_get(res->node, "metadata");
     kr_node *ann = kr_map_get(meta, "annotations");
@@ -89,7 +65,9 @@ static void strip_build_annotations(kr_resource *res, bool keep_origin)
         return;
     }
     for (size_t i = 0; i < sizeof build_annotations / sizeof *build_annotations; i++)
-        if (!keep_origin || strcmp(build_annotations[i], "config.kubernetes.io/origin") != 0)
+        if (!(bm->origin && strcmp(build_annotations[i], "config.kubernetes.io/origin") == 0) &&
+            !(bm->transformations &&
+              strcmp(build_annotations[i], "alpha.config.kubernetes.io/transformations") == 0))
             kr_map_remove(ann, build_annotations[i]);
     if (ann->len == 0)
         kr_map_remove(meta, "annotations");
@@ -153,14 +131,14 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
     if ((rc = apply_order(r, k, m)))
         return rc;
     build_meta bm;
-    if ((rc = read_build_metadata(r, k, &bm)))
-        return rc;
+    read_build_metadata(r, k, &bm);
     for (size_t i = 0; i < m->len; i++) {
         if (bm.managed_by && (rc = add_managed_by(r, m->items[i])))
             return rc;
-        if (bm.origin && (rc = add_origin(r, m->items[i])))
+        if ((bm.origin || bm.transformations) &&
+            (rc = kr_origin_annotate(r, m->items[i], bm.origin, bm.transformations)))
             return rc;
-        strip_build_annotations(m->items[i], bm.origin);
+        strip_build_annotations(m->items[i], &bm);
     }
     return 0;
 }

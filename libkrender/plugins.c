@@ -12,6 +12,7 @@
 
 #include "parse.h"
 #include "gen.h"
+#include "origin.h"
 #include "patch.h"
 #include "xf_fields.h"
 #include "xf_rename.h"
@@ -344,8 +345,21 @@ static int run_plugins(kr_render *r, const kr_kustomization *k, kr_accum *ra, kr
 {
     kr_accum configs = {0};
     int rc = load_configs(r, k, field, &configs);
-    for (size_t i = 0; !rc && i < configs.res.len; i++)
-        rc = run_one(r, k, ra, configs.res.items[i], table, n);
+    for (size_t i = 0; !rc && i < configs.res.len; i++) {
+        kr_resource *config = configs.res.items[i];
+        size_t before = ra->res.len;
+        rc = run_one(r, k, ra, config, table, n);
+        if (rc || !r->track_origin)
+            continue;
+        kr_origin o = kr_origin_of_config(r, k, config);
+        if (field == KF_GENERATORS) { /* what a generator made comes from its config */
+            for (size_t j = before; j < ra->res.len; j++)
+                if (!ra->res.items[j]->origin.path && !ra->res.items[j]->origin.configured_in)
+                    ra->res.items[j]->origin = o;
+        } else {
+            rc = kr_origin_note(r, ra, &o, 1);
+        }
+    }
     return rc;
 }
 

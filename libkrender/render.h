@@ -23,6 +23,7 @@ struct kr_render {
     const kr_tconfig *defaults; /* kustomize's default transformer configuration */
     const kr_smp_schema *smp_schema; /* SMP merge keys (patch.h); NULL: built on first use */
     const kr_smp_schema *smp_custom; /* from `openapi: {path: ...}`, when one was given */
+    bool track_origin;  /* the root has buildMetadata: record origins and transformations */
     bool schema_chosen; /* the first kustomization with `openapi:` decided the schema */
     krender_options opts;
     kr_err *err;

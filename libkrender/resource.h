@@ -9,6 +9,14 @@
 
 typedef struct kr_render kr_render;
 
+/* kustomize's resource.Origin: a file (path) or the config that made or changed a resource
+ * (configuredIn + configuredBy). Paths are relative to the root kustomization. */
+typedef struct kr_origin {
+    const char *path;
+    const char *configured_in;
+    const char *by_api_version, *by_kind, *by_name, *by_ns;
+} kr_origin;
+
 typedef struct kr_resource {
     kr_node *node;    /* the document: a map with kind and metadata.name */
     const char *file; /* file it was read from (diagnostics); NULL for generated ones */
@@ -20,7 +28,9 @@ typedef struct kr_resource {
     uint32_t nprefixes, nsuffixes;
     uint8_t behavior;  /* kr_gen_behavior of a generated resource (0: not generated) */
     bool needs_hash;   /* a generated resource whose name gets the content hash (§8) */
-    const char *origin_path; /* file it came from, relative to the root kustomization */
+    kr_origin origin;        /* where it came from (buildMetadata) */
+    kr_origin *transforms;   /* transformers that ran over it, in order (buildMetadata) */
+    uint32_t ntransforms, transforms_cap;
 } kr_resource;
 
 typedef enum {

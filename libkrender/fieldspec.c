@@ -29,15 +29,100 @@ const char *kr_fs_kind_name(kr_fs_kind k)
 
 /* ---- parsing ---- */
 
-static int cfg_error(kr_err *err, const char *file, const kr_node *n, const char *msg)
+/* kustomize reads a TransformerConfig with sigs.k8s.io/yaml's strict decoding: Go's json
+ * errors, named by struct and JSON path ("FieldSpec.commonLabels.Gvk.kind"). */
+#define CFG_PREFIX "error unmarshaling JSON: while decoding JSON: json: "
+
+static int cfg_type_error(kr_err *err, const char *file, const kr_node *n, const char *field,
+                          const char *gotype)
 {
-    return kr_err_set(err, KRENDER_E_KUSTOMIZATION, file, n ? n->line : 0, n ? n->col : 0,
-                      "invalid transformer configuration: %s", msg);
+    return kr_err_set(err, KRENDER_E_KUSTOMIZATION, file, n->line, n->col,
+                      CFG_PREFIX "cannot unmarshal %s into Go %s%s of type %s",
+                      kr_json_type(n), field ? "struct field " : "value", field ? field : "",
+                      gotype);
 }
 
-/* kustomize's PathSplitter: split on '/', where "\/" keeps a slash inside an element. */
+static int cfg_unknown(kr_err *err, const char *file, const kr_node *key)
+{
+    return kr_err_set(err, KRENDER_E_KUSTOMIZATION, file, key->line, key->col,
+                      CFG_PREFIX "unknown field \"%s\"", key->u.text);
+}
+
+/* Go's json string (a YAML 1.1 timestamp is one too) or bool, or null. */
+static bool json_string_or_null(const kr_node *n)
+{
+    return kr_is_null(n) ||
+           (n->kind == KR_SCALAR && (n->type == KR_T_STR || n->type == KR_T_TIMESTAMP));
+}
+
+static bool json_bool_or_null(const kr_node *n)
+{
+    return kr_is_null(n) || (n->kind == KR_SCALAR && n->type == KR_T_BOOL);
+}
+
+/* The keys of object n (a map) into v[names[i]] (null values left NULL). */
+static int cfg_object(const kr_node *n, const char *file, const char *const *names,
+                      size_t count, kr_node **v, kr_err *err)
+{
+    for (size_t i = 0; i < count; i++)
+        v[i] = NULL;
+    for (uint32_t i = 0; kr_is_map(n) && i < n->len; i++) {
+        int k = kr_dec_match_key(n->u.pairs[i].key->u.text, names, count);
+        if (k < 0)
+            return cfg_unknown(err, file, n->u.pairs[i].key);
+        v[k] = kr_is_null(n->u.pairs[i].value) ? NULL : n->u.pairs[i].value;
+    }
+    return 0;
+}
+
+/* Checks the gvk fields v[0..2] of a struct embedding resid.Gvk. */
+static int cfg_gvk(kr_node *const *v, const char *file, const char *owner, const char *path,
+                   kr_err *err)
+{
+    static const char *const names[] = {"group", "version", "kind"};
+    char field[256];
+    for (int i = 0; i < 3; i++)
+        if (!json_string_or_null(v[i])) {
+            snprintf(field, sizeof field, "%s.%s.Gvk.%s", owner, path, names[i]);
+            return cfg_type_error(err, file, v[i], field, "string");
+        }
+    return 0;
+}
+
+/* One FieldSpec (map or null) of the list at JSON path `path`. */
+static int parse_spec(kr_arena *a, const kr_node *n, const char *file, const char *path,
+                      kr_fieldspec *out, kr_err *err)
+{
+    static const char *const names[] = {"group", "version", "kind", "path", "create"};
+    char field[256];
+    kr_node *v[5];
+    if (cfg_object(n, file, names, 5, v, err) || cfg_gvk(v, file, "FieldSpec", path, err))
+        return err->code;
+    if (!json_string_or_null(v[3]) || !json_bool_or_null(v[4])) {
+        bool str = !json_string_or_null(v[3]);
+        snprintf(field, sizeof field, "FieldSpec.%s.%s", path, str ? "path" : "create");
+        return cfg_type_error(err, file, str ? v[3] : v[4], field, str ? "string" : "bool");
+    }
+    return kr_fieldspec_make(a, kr_dec_text(v[0]), kr_dec_text(v[1]), kr_dec_text(v[2]),
+                             kr_dec_text(v[3]), kr_dec_true(v[4]), out)
+               ? kr_err_nomem(err)
+               : 0;
+}
+
+int kr_fieldspec_parse(kr_arena *a, const kr_node *n, const char *file, kr_fieldspec *out,
+                       kr_err *err)
+{
+    if (!kr_is_null(n) && !kr_is_map(n))
+        return cfg_type_error(err, file, n, NULL, "types.FieldSpec");
+    return parse_spec(a, n, file, "fieldSpecs", out, err);
+}
+
+/* kustomize's PathSplitter: split on '/', where "\/" keeps a slash inside an element; a leading
+ * '/' is dropped ("/a/b" is a/b). */
 static int split_path(kr_arena *a, const char *path, kr_fieldspec *fs)
 {
+    if (path[0] == '/')
+        path++;
     size_t n = 1;
     for (const char *p = path; *p; p++)
         if (*p == '/')
@@ -63,32 +148,12 @@ static int split_path(kr_arena *a, const char *path, kr_fieldspec *fs)
     return 0;
 }
 
-int kr_fieldspec_parse(kr_arena *a, const kr_node *n, const char *file, kr_fieldspec *out,
-                       kr_err *err)
+int kr_fieldspec_make(kr_arena *a, const char *group, const char *version, const char *kind,
+                      const char *path, bool create, kr_fieldspec *out)
 {
-    static const char *const names[] = {"group", "version", "kind", "path", "create"};
-    if (!kr_is_map(n))
-        return cfg_error(err, file, n, "a field spec must be a map");
-    kr_node *v[5] = {0};
-    for (uint32_t i = 0; i < n->len; i++) {
-        int k = kr_dec_match_key(n->u.pairs[i].key->u.text, names, 5);
-        if (k < 0)
-            return kr_err_set(err, KRENDER_E_KUSTOMIZATION, file, n->u.pairs[i].key->line,
-                              n->u.pairs[i].key->col, "json: unknown field \"%s\"",
-                              n->u.pairs[i].key->u.text);
-        kr_node *val = n->u.pairs[i].value;
-        if (!kr_is_null(val) && (val->kind != KR_SCALAR || (k == 4 ? val->type != KR_T_BOOL
-                                                                   : val->type == KR_T_BOOL)))
-            return kr_err_set(err, KRENDER_E_KUSTOMIZATION, file, val->line, val->col,
-                              "json: cannot unmarshal %s into Go struct field FieldSpec.%s of "
-                              "type %s",
-                              kr_json_type(val), names[k], k == 4 ? "bool" : "string");
-        v[k] = kr_is_null(val) ? NULL : val;
-    }
-    *out = (kr_fieldspec){.group = kr_dec_text(v[0]), .version = kr_dec_text(v[1]),
-                          .kind = kr_dec_text(v[2]), .path = kr_dec_text(v[3]),
-                          .create = kr_dec_true(v[4])};
-    return split_path(a, out->path, out) ? kr_err_nomem(err) : 0;
+    *out = (kr_fieldspec){.group = group, .version = version, .kind = kind, .path = path,
+                          .create = create};
+    return split_path(a, path, out) ? KRENDER_E_NOMEM : 0;
 }
 
 int kr_fslist_append(kr_arena *a, kr_fslist *l, const kr_fieldspec *fs)
@@ -107,16 +172,22 @@ int kr_fslist_append(kr_arena *a, kr_fslist *l, const kr_fieldspec *fs)
     return 0;
 }
 
-static int parse_list(kr_arena *a, const kr_node *seq, const char *file, kr_fslist *out,
-                      kr_err *err)
+/* A types.FsSlice at JSON path `path` of struct `owner`. */
+static int parse_list(kr_arena *a, const kr_node *seq, const char *file, const char *owner,
+                      const char *path, kr_fslist *out, kr_err *err)
 {
+    char field[256];
+    snprintf(field, sizeof field, "%s.%s", owner, path);
     if (kr_is_null(seq))
         return 0;
     if (!kr_is_seq(seq))
-        return cfg_error(err, file, seq, "expected a list of field specs");
+        return cfg_type_error(err, file, seq, field, "types.FsSlice");
     for (uint32_t i = 0; i < seq->len; i++) {
+        const kr_node *item = seq->u.items[i];
         kr_fieldspec fs;
-        int rc = kr_fieldspec_parse(a, seq->u.items[i], file, &fs, err);
+        if (!kr_is_null(item) && !kr_is_map(item))
+            return cfg_type_error(err, file, item, field, "types.FieldSpec");
+        int rc = parse_spec(a, item, file, path, &fs, err);
         if (!rc)
             rc = kr_fslist_append(a, out, &fs) ? kr_err_nomem(err) : 0;
         if (rc)
@@ -148,23 +219,21 @@ static int parse_namerefs(kr_arena *a, const kr_node *seq, const char *file, kr_
     if (kr_is_null(seq))
         return 0;
     if (!kr_is_seq(seq))
-        return cfg_error(err, file, seq, "nameReference must be a list");
+        return cfg_type_error(err, file, seq, "TransformerConfig.nameReference",
+                              "builtinconfig.nbrSlice");
     for (uint32_t i = 0; i < seq->len; i++) {
         const kr_node *n = seq->u.items[i];
-        if (!kr_is_map(n))
-            return cfg_error(err, file, n, "a nameReference entry must be a map");
-        kr_node *v[4] = {0};
-        for (uint32_t j = 0; j < n->len; j++) {
-            int k = kr_dec_match_key(n->u.pairs[j].key->u.text, names, 4);
-            if (k < 0)
-                return kr_err_set(err, KRENDER_E_KUSTOMIZATION, file, n->u.pairs[j].key->line,
-                                  n->u.pairs[j].key->col, "json: unknown field \"%s\"",
-                                  n->u.pairs[j].key->u.text);
-            v[k] = kr_is_null(n->u.pairs[j].value) ? NULL : n->u.pairs[j].value;
-        }
+        if (!kr_is_null(n) && !kr_is_map(n))
+            return cfg_type_error(err, file, n, "TransformerConfig.nameReference",
+                                  "builtinconfig.NameBackReferences");
+        kr_node *v[4];
+        if (cfg_object(n, file, names, 4, v, err) ||
+            cfg_gvk(v, file, "NameBackReferences", "nameReference", err))
+            return err->code;
         kr_nameref nr = {.group = kr_dec_text(v[0]), .version = kr_dec_text(v[1]),
                          .kind = kr_dec_text(v[2])};
-        int rc = parse_list(a, v[3], file, &nr.referrers, err);
+        int rc = parse_list(a, v[3], file, "NameBackReferences", "nameReference.fieldSpecs",
+                            &nr.referrers, err);
         if (!rc)
             rc = nameref_append(a, t, &nr) ? kr_err_nomem(err) : 0;
         if (rc)
@@ -196,16 +265,47 @@ static int kind_rank(const char *kind)
     return 0;
 }
 
-/* Compares "Kind.version.group" strings (with [noKind] etc.) without building them. */
+/* Compares the strings "Kind.version.group" (with [noKind] etc.) without building them: this
+ * runs for every merge of a configuration, so it must not allocate or format. */
+typedef struct gvk_iter {
+    const char *parts[5];
+    int part;
+    const char *p;
+} gvk_iter;
+
+static void gvk_iter_init(gvk_iter *it, const char *g, const char *v, const char *k)
+{
+    it->parts[0] = k[0] ? k : "[noKind]";
+    it->parts[1] = ".";
+    it->parts[2] = v[0] ? v : "[noVer]";
+    it->parts[3] = ".";
+    it->parts[4] = g[0] ? g : "[noGrp]";
+    it->part = 0;
+    it->p = it->parts[0];
+}
+
+/* Next byte of the virtual string, or -1 at its end. */
+static int gvk_iter_next(gvk_iter *it)
+{
+    while (!*it->p) {
+        if (++it->part == 5)
+            return -1;
+        it->p = it->parts[it->part];
+    }
+    return (unsigned char)*it->p++;
+}
+
 static int gvk_string_cmp(const char *g1, const char *v1, const char *k1, const char *g2,
                           const char *v2, const char *k2)
 {
-    char a[512], b[512];
-    snprintf(a, sizeof a, "%s.%s.%s", k1[0] ? k1 : "[noKind]", v1[0] ? v1 : "[noVer]",
-             g1[0] ? g1 : "[noGrp]");
-    snprintf(b, sizeof b, "%s.%s.%s", k2[0] ? k2 : "[noKind]", v2[0] ? v2 : "[noVer]",
-             g2[0] ? g2 : "[noGrp]");
-    return strcmp(a, b);
+    gvk_iter a, b;
+    gvk_iter_init(&a, g1, v1, k1);
+    gvk_iter_init(&b, g2, v2, k2);
+    for (;;) {
+        int x = gvk_iter_next(&a), y = gvk_iter_next(&b);
+        if (x != y || x < 0)
+            return x - y;
+    }
 }
 
 static bool gvk_less(const char *g1, const char *v1, const char *k1, const char *g2,
@@ -269,7 +369,7 @@ int kr_tconfig_parse(kr_arena *a, const kr_node *doc, const char *file, kr_tconf
     if (kr_is_null(doc))
         return 0;
     if (!kr_is_map(doc))
-        return cfg_error(err, file, doc, "expected a map");
+        return cfg_type_error(err, file, doc, NULL, "builtinconfig.TransformerConfig");
     const char *names[KR_FS_COUNT + 1];
     for (int k = 0; k < KR_FS_COUNT; k++)
         names[k] = kind_names[k];
@@ -278,10 +378,10 @@ int kr_tconfig_parse(kr_arena *a, const kr_node *doc, const char *file, kr_tconf
         const kr_pair *p = &doc->u.pairs[i];
         int k = kr_dec_match_key(p->key->u.text, names, KR_FS_COUNT + 1);
         if (k < 0)
-            return kr_err_set(err, KRENDER_E_KUSTOMIZATION, file, p->key->line, p->key->col,
-                              "json: unknown field \"%s\"", p->key->u.text);
+            return cfg_unknown(err, file, p->key);
         int rc = k == KR_FS_COUNT ? parse_namerefs(a, p->value, file, out, err)
-                                  : parse_list(a, p->value, file, &out->lists[k], err);
+                                  : parse_list(a, p->value, file, "TransformerConfig",
+                                               kind_names[k], &out->lists[k], err);
         if (rc)
             return rc;
     }
@@ -328,9 +428,9 @@ int kr_tconfig_copy(kr_arena *a, kr_tconfig *dst, const kr_tconfig *src, kr_err 
 }
 
 /* kustomize's FieldSpec.effectivelyEquals: same path and the incoming gvk selects the existing
- * one (the incoming spec's empty fields are wildcards). */
-static int merge_list(kr_arena *a, kr_fslist *dst, const kr_fslist *src, const char *what,
-                      kr_err *err)
+ * one (the incoming spec's empty fields are wildcards). The duplicates are searched in dst as it
+ * grows, like FsSlice.MergeAll does. */
+int kr_fslist_merge(kr_arena *a, kr_fslist *dst, const kr_fslist *src)
 {
     for (size_t i = 0; i < src->n; i++) {
         const kr_fieldspec *in = &src->v[i];
@@ -340,12 +440,21 @@ static int merge_list(kr_arena *a, kr_fslist *dst, const kr_fslist *src, const c
                 kr_fs_selects(in, dst->v[j].group, dst->v[j].version, dst->v[j].kind))
                 dup = &dst->v[j];
         if (dup && dup->create != in->create)
-            return kr_err_set(err, KRENDER_E_KUSTOMIZATION, NULL, 0, 0,
-                              "failed to merge %s fieldSpec: conflicting fieldspecs", what);
+            return KR_FS_CONFLICT;
         if (!dup && kr_fslist_append(a, dst, in))
-            return kr_err_nomem(err);
+            return KRENDER_E_NOMEM;
     }
     return 0;
+}
+
+static int merge_list(kr_arena *a, kr_fslist *dst, const kr_fslist *src, const char *what,
+                      kr_err *err)
+{
+    int rc = kr_fslist_merge(a, dst, src);
+    if (rc == KR_FS_CONFLICT)
+        return kr_err_set(err, KRENDER_E_KUSTOMIZATION, NULL, 0, 0,
+                          "failed to merge %s fieldSpec: conflicting fieldspecs", what);
+    return rc ? kr_err_nomem(err) : 0;
 }
 
 static const char *const merge_names[KR_FS_COUNT] = {
@@ -406,11 +515,26 @@ typedef struct walk {
     void *arg;
 } walk;
 
+/* Errors are set where they happen and wrapped on the way out, as kustomize wraps them:
+ * "visit traversal on path: [rest of path]" per sequence, "considering field ..." once. */
 static int walk_error(const walk *w, const kr_node *at, const char *msg)
 {
-    return kr_err_set(w->r->err, KRENDER_E_RESOURCE, w->res->file, at->line, at->col,
-                      "considering field '%s' of object %s: %s", w->fs->path,
-                      kr_resid_string(w->r->arena, &w->res->id), msg);
+    return kr_err_set(w->r->err, KRENDER_E_RESOURCE, w->res->file, at->line, at->col, "%s", msg);
+}
+
+/* Go's fmt of a []string: "[a b c]". */
+static void prefix_traversal(const walk *w, uint32_t depth)
+{
+    kr_buf b = {0};
+    kr_buf_puts(&b, "[");
+    for (uint32_t i = depth; i < w->fs->nelems; i++) {
+        if (i > depth)
+            kr_buf_puts(&b, " ");
+        kr_buf_puts(&b, w->fs->elems[i]);
+    }
+    kr_buf_puts(&b, "]");
+    kr_err_prefix(w->r->err, "visit traversal on path: %.*s", (int)b.len, b.data ? b.data : "");
+    kr_buf_free(&b);
 }
 
 /* Turns a null node into an empty node of `kind`, in place. */
@@ -482,8 +606,10 @@ static int visit(const walk *w, kr_node *obj, uint32_t depth)
     case KR_SEQ:
         for (uint32_t i = 0; i < obj->len; i++) {
             int rc = visit(w, obj->u.items[i], depth);
-            if (rc)
+            if (rc) {
+                prefix_traversal(w, depth);
                 return rc;
+            }
         }
         return 0;
     case KR_MAP:
@@ -497,5 +623,9 @@ int kr_fs_walk(kr_render *r, kr_resource *res, const kr_fieldspec *fs, int creat
                kr_fs_setter set, void *arg)
 {
     walk w = {r, res, fs, create_kind, set, arg};
-    return visit(&w, res->node, 0);
+    int rc = visit(&w, res->node, 0);
+    if (rc)
+        kr_err_prefix(r->err, "considering field '%s' of object %s", fs->path,
+                      kr_resid_string(r->arena, &res->id));
+    return rc;
 }

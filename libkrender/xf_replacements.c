@@ -256,37 +256,40 @@ typedef struct parts {
     size_t n;
 } parts;
 
-/* kyaml's SmarterPathSplitter on '.': a part starting with '[' runs to its closing ']'
- * (keeping dots); brackets without '=' are stripped. */
+/* kyaml's SmarterPathSplitter on '.': "\." is a literal dot; a part starting with '[' runs to
+ * its closing ']' (keeping dots); brackets without '=' are stripped; empty parts dropped. */
 static int split_path(kr_arena *a, const char *path, parts *out)
 {
     size_t n = strlen(path);
     out->v = kr_arena_alloc(a, (n + 2) * sizeof *out->v);
-    char *buf = kr_arena_strdup(a, path);
+    char *buf = kr_arena_alloc(a, n + 1);
     if (!out->v || !buf)
         return -1;
     out->n = 0;
-    char *p = buf;
-    while (p) {
-        char *end = NULL;
-        if (*p == '[') {
-            char *close = strchr(p, ']');
-            while (close && close[1] && close[1] != '.')
-                close = strchr(close + 1, ']');
-            end = close ? strchr(close, '.') : NULL;
-        } else {
-            end = strchr(p, '.');
+    const char *p = path;
+    while (*p) {
+        char *start = buf, *w = buf;
+        bool bracket = *p == '[';
+        for (; *p; p++) {
+            if (*p == '\\' && p[1] == '.') {
+                *w++ = '.';
+                p++;
+            } else if (*p == '.' && (!bracket || (w > start && w[-1] == ']'))) {
+                p++;
+                break;
+            } else {
+                *w++ = *p;
+            }
         }
-        if (end)
-            *end = '\0';
-        size_t len = strlen(p);
-        if (*p == '[' && len >= 2 && p[len - 1] == ']' && !strchr(p, '=')) {
-            p[len - 1] = '\0';
-            p++;
+        *w = '\0';
+        buf = w + 1;
+        size_t len = (size_t)(w - start);
+        if (start[0] == '[' && len >= 2 && start[len - 1] == ']' && !strchr(start, '=')) {
+            start[len - 1] = '\0';
+            start++;
         }
-        if (*p) /* kyaml drops empty parts */
-            out->v[out->n++] = p;
-        p = end ? end + 1 : NULL;
+        if (*start)
+            out->v[out->n++] = start;
     }
     return 0;
 }

@@ -262,10 +262,11 @@ static void infinity_is_an_error(void **state)
 static void unsupported_fields_fail_loudly(void **state)
 {
     fixture *f = *state;
-    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\nnamePrefix: p-\n");
+    tu_write(f->dir, "kustomization.yaml",
+             "resources: [r.yaml]\nhelmCharts:\n- name: x\n  repo: https://example.com\n");
     tu_write(f->dir, "r.yaml", cm_x);
     krender_result *r = build(f, ".", NULL);
-    expect_error(r, KRENDER_E_UNSUPPORTED, "/kustomization.yaml", 2, 1, "namePrefix");
+    expect_error(r, KRENDER_E_UNSUPPORTED, "/kustomization.yaml", 2, 1, "helm template");
     krender_result_free(r);
 }
 

@@ -247,7 +247,7 @@ static int merge_configurations(kr_render *r, const kr_kustomization *k, kr_accu
         kr_tconfig extra;
         rc = kr_load_kfile(r, k, files.items[i], &f);
         if (!rc)
-            rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_12, &doc, r->err);
+            rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_11, &doc, r->err);
         if (!rc)
             rc = kr_tconfig_parse(r->arena, doc, f->path, &extra, r->err);
         if (!rc)

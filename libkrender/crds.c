@@ -121,7 +121,7 @@ int kr_load_crds(kr_render *r, const kr_kustomization *k, kr_accum *ra)
         kr_node *doc;
         int rc = kr_load_kfile(r, k, files.items[i], &f);
         if (!rc)
-            rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_12, &doc, r->err);
+            rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_11, &doc, r->err);
         if (rc)
             return rc;
         if (!kr_is_map(doc))

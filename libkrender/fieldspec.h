@@ -73,6 +73,14 @@ int kr_tconfig_merge(kr_arena *a, kr_tconfig *dst, const kr_tconfig *src, kr_err
 int kr_fieldspec_parse(kr_arena *a, const kr_node *n, const char *file, kr_fieldspec *out,
                        kr_err *err);
 int kr_fslist_append(kr_arena *a, kr_fslist *l, const kr_fieldspec *fs);
+/* A spec from its parts (strings kept, path split); 0 or KRENDER_E_NOMEM. */
+int kr_fieldspec_make(kr_arena *a, const char *group, const char *version, const char *kind,
+                      const char *path, bool create, kr_fieldspec *out);
+/* kustomize's FsSlice.MergeAll: dst += src, dropping duplicates as kr_tconfig_merge does.
+ * Returns 0, KRENDER_E_NOMEM, or KR_FS_CONFLICT ("conflicting fieldspecs"; the caller words
+ * the error). */
+#define KR_FS_CONFLICT (-1)
+int kr_fslist_merge(kr_arena *a, kr_fslist *dst, const kr_fslist *src);
 
 /* True when every non-empty gvk field of fs equals the given one. */
 bool kr_fs_selects(const kr_fieldspec *fs, const char *group, const char *version,
@@ -86,7 +94,9 @@ typedef int (*kr_fs_setter)(kr_render *r, kr_resource *res, kr_node *node, void 
  * select), visiting every element of sequences met on the way. create_kind: 0 = never create,
  * else the node kind to create for a missing last element (KR_MAP / KR_SCALAR / KR_SEQ) when
  * fs->create; missing intermediate elements become maps. A scalar met before the path's end is
- * the error "expected sequence or mapping node". */
+ * the error "expected sequence or mapping node". Any error, the setter's included, comes back
+ * wrapped as kustomize wraps it: "considering field '<path>' of object <id>: ..." (setters set
+ * only their own message). */
 int kr_fs_walk(kr_render *r, kr_resource *res, const kr_fieldspec *fs, int create_kind,
                kr_fs_setter set, void *arg);
 

@@ -31,7 +31,7 @@ int kr_apply_openapi(kr_render *r, const kr_kustomization *k)
     kr_smp_schema *s;
     int rc = kr_load_kfile(r, k, path, &f);
     if (!rc)
-        rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_12, &doc, r->err);
+        rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_11, &doc, r->err);
     if (!rc)
         rc = kr_smp_schema_from_swagger(r->arena, doc, f->path, kr_smp_schema_of_render(r), &s,
                                         r->err);

@@ -24,13 +24,20 @@ typedef struct kr_ns_config {
     kr_rb_subjects subjects;
 } kr_ns_config;
 
+/* setRoleBindingSubjects text -> mode ("" is defaultOnly); false for anything else (kustomize:
+ * `invalid value "<s>" for setRoleBindingSubjects: must be one of "defaultOnly", "none" or
+ * "allServiceAccounts"`). */
+bool kr_rb_subjects_parse(const char *s, kr_rb_subjects *out);
+
 /* Sets the namespace of every resource of m (§5.2): records previous ids, sets
  * metadata.namespace on namespaced kinds, handles (Cluster)RoleBinding subjects, applies the
  * field specs, and fails with "namespace transformation produces ID conflict". */
 int kr_namespace_apply(kr_render *r, kr_resmap *m, const kr_ns_config *c);
 
 /* PrefixTransformer (suffix = false) / SuffixTransformer (suffix = true) over m (§5.3) with
- * the given field specs; the affix may be "" (kustomize still walks the fields). */
+ * the given field specs; the affix may be "" (kustomize still walks the fields). The plugins
+ * require `fieldSpecs` ("fieldSpecs is not expected to be nil" when absent); the legacy
+ * PrefixSuffixTransformer is the prefix pass then the suffix pass with one config. */
 int kr_affix_apply(kr_render *r, kr_resmap *m, const char *affix, bool suffix,
                    const kr_fslist *specs);
 

@@ -691,7 +691,7 @@ static int apply_file(kr_render *r, const kr_kustomization *k, kr_accum *ra, con
     kr_node *doc;
     int rc = kr_load_kfile(r, k, entry, &f);
     if (!rc)
-        rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_12, &doc, r->err);
+        rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_11, &doc, r->err);
     if (rc)
         return rc;
     dctx c = {r, {r, f->path, "invalid replacement"}, strict};

@@ -177,7 +177,7 @@ int kr_plugin_value_add(kr_render *r, const kr_kustomization *k, kr_accum *ra,
         kr_file *f;
         kr_node *doc;
         if (!(rc = kr_load_kfile(r, k, tfp, &f)) &&
-            !(rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_12, &doc, r->err)))
+            !(rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_11, &doc, r->err)))
             rc = read_targets(r, get_ci(doc, "targets"), f->path, targets, &n, 64);
     }
     if (!rc && !n)

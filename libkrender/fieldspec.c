@@ -395,8 +395,13 @@ int kr_tconfig_defaults(kr_arena *a, kr_tconfig *out, kr_err *err)
     int rc = kr_parse_document(a, "<embedded defaultconfig.yaml>",
                                (const char *)kr_data_defaultconfig, kr_data_defaultconfig_len,
                                KR_YAML_12, &doc, err);
+    kr_tconfig parsed;
     if (!rc)
-        rc = kr_tconfig_parse(a, doc, "<embedded defaultconfig.yaml>", out, err);
+        rc = kr_tconfig_parse(a, doc, "<embedded defaultconfig.yaml>", &parsed, err);
+    /* kustomize merges the defaults into an empty config before use: deduplicate once here */
+    *out = (kr_tconfig){0};
+    if (!rc)
+        rc = kr_tconfig_merge(a, out, &parsed, err);
     out->custom = false;
     return rc;
 }
@@ -465,9 +470,13 @@ int kr_tconfig_merge(kr_arena *a, kr_tconfig *dst, const kr_tconfig *src, kr_err
 {
     if (!src->loaded || (dst->loaded && !src->custom))
         return 0;
-    if (!dst->loaded)
+    /* The defaults are already deduplicated (kr_tconfig_defaults): copying them is exact. A
+     * custom config merged into an empty one is deduplicated against itself in its sorted
+     * order, as kustomize's Merge into an empty config does (a kind-specific spec sorted first
+     * swallows a later generic one with the same path). */
+    if (!dst->loaded && !src->custom)
         return kr_tconfig_copy(a, dst, src, err);
-    dst->custom = true;
+    dst->loaded = dst->custom = true;
     for (int k = 0; k < KR_FS_COUNT; k++) {
         int rc = merge_list(a, &dst->lists[k], &src->lists[k], merge_names[k], err);
         if (rc)

@@ -23,7 +23,7 @@ struct krender_ctx {
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
     kr_tconfig defaults;
-    kr_smp_schema *smp_schema; /* in arena */
+    kr_smp_schema *smp_schema; /* in arena; built by the first render that patches */
 };
 
 typedef struct res_entry {
@@ -87,8 +87,6 @@ KRENDER_API int krender_ctx_new(krender_ctx **out)
         rc = KRENDER_E_NOMEM;
     if (!rc)
         rc = kr_tconfig_defaults(c->arena, &c->defaults, &err);
-    if (!rc)
-        rc = kr_smp_schema_builtin(c->arena, &c->smp_schema, &err);
     kr_err_clear(&err);
     if (rc) {
         krender_ctx_free(c);
@@ -290,6 +288,8 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
                    .scope = ctx ? ctx->scope : NULL,
                    .defaults = ctx ? &ctx->defaults : NULL,
                    .smp_schema = ctx ? ctx->smp_schema : NULL,
+                   .smp_cache = ctx ? &ctx->smp_schema : NULL,
+                   .ctx_arena = ctx ? ctx->arena : NULL,
                    .err = &res->err};
     int rc = 0;
     if (!ctx || !path)

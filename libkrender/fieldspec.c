@@ -308,43 +308,61 @@ static int gvk_string_cmp(const char *g1, const char *v1, const char *k1, const 
     }
 }
 
-static bool gvk_less(const char *g1, const char *v1, const char *k1, const char *g2,
-                     const char *v2, const char *k2)
+/* Sorting state: the kind rank of every element is computed once, not per comparison. */
+typedef struct sort_ctx {
+    const char *copy; /* the elements being sorted */
+    size_t size;
+    const int *ranks; /* by element index in copy */
+    const kr_fieldspec *(*gvk_of)(const void *elem, kr_fieldspec *tmp);
+} sort_ctx;
+
+static const kr_fieldspec *fs_gvk(const void *elem, kr_fieldspec *tmp)
 {
-    int r1 = kind_rank(k1), r2 = kind_rank(k2);
-    if (r1 != r2)
-        return r1 < r2;
-    return gvk_string_cmp(g1, v1, k1, g2, v2, k2) < 0;
+    (void)tmp;
+    return elem;
 }
 
-static bool fs_less(const void *a, const void *b, void *arg)
+static const kr_fieldspec *nr_gvk(const void *elem, kr_fieldspec *tmp)
 {
-    (void)arg;
-    const kr_fieldspec *x = a, *y = b;
-    return gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
+    const kr_nameref *nr = elem;
+    tmp->group = nr->group;
+    tmp->version = nr->version;
+    tmp->kind = nr->kind;
+    return tmp;
 }
 
-static bool nr_less(const void *a, const void *b, void *arg)
+/* kustomize's Gvk.IsLessThan: kind rank first, then "Kind.version.group". */
+static bool gvk_less(const void *a, const void *b, void *arg)
 {
-    (void)arg;
-    const kr_nameref *x = a, *y = b;
-    return gvk_less(x->group, x->version, x->kind, y->group, y->version, y->kind);
+    const sort_ctx *c = arg;
+    int ra = c->ranks[((const char *)a - c->copy) / c->size];
+    int rb = c->ranks[((const char *)b - c->copy) / c->size];
+    if (ra != rb)
+        return ra < rb;
+    kr_fieldspec ta, tb;
+    const kr_fieldspec *x = c->gvk_of(a, &ta), *y = c->gvk_of(b, &tb);
+    return gvk_string_cmp(x->group, x->version, x->kind, y->group, y->version, y->kind) < 0;
 }
 
 /* Sorts an array of structs with Go's algorithm through an array of pointers. */
 static int sort_structs(void *base, size_t n, size_t size,
-                        bool (*less)(const void *, const void *, void *), kr_arena *a)
+                        const kr_fieldspec *(*gvk_of)(const void *, kr_fieldspec *), kr_arena *a)
 {
     if (n < 2)
         return 0;
     void **ptrs = kr_arena_alloc(a, n * sizeof *ptrs);
     char *copy = kr_arena_alloc(a, n * size);
-    if (!ptrs || !copy)
+    int *ranks = kr_arena_alloc(a, n * sizeof *ranks);
+    if (!ptrs || !copy || !ranks)
         return KRENDER_E_NOMEM;
     memcpy(copy, base, n * size);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        kr_fieldspec tmp;
         ptrs[i] = copy + i * size;
-    kr_go_sort(ptrs, n, less, NULL);
+        ranks[i] = kind_rank(gvk_of(ptrs[i], &tmp)->kind);
+    }
+    sort_ctx c = {copy, size, ranks, gvk_of};
+    kr_go_sort(ptrs, n, gvk_less, &c);
     for (size_t i = 0; i < n; i++)
         memcpy((char *)base + i * size, ptrs[i], size);
     return 0;
@@ -353,13 +371,13 @@ static int sort_structs(void *base, size_t n, size_t size,
 static int sort_all(kr_arena *a, kr_tconfig *t)
 {
     for (int k = 0; k < KR_FS_COUNT; k++)
-        if (sort_structs(t->lists[k].v, t->lists[k].n, sizeof(kr_fieldspec), fs_less, a))
+        if (sort_structs(t->lists[k].v, t->lists[k].n, sizeof(kr_fieldspec), fs_gvk, a))
             return KRENDER_E_NOMEM;
     for (size_t i = 0; i < t->nnameref; i++)
         if (sort_structs(t->nameref[i].referrers.v, t->nameref[i].referrers.n,
-                         sizeof(kr_fieldspec), fs_less, a))
+                         sizeof(kr_fieldspec), fs_gvk, a))
             return KRENDER_E_NOMEM;
-    return sort_structs(t->nameref, t->nnameref, sizeof(kr_nameref), nr_less, a);
+    return sort_structs(t->nameref, t->nnameref, sizeof(kr_nameref), nr_gvk, a);
 }
 
 int kr_tconfig_parse(kr_arena *a, const kr_node *doc, const char *file, kr_tconfig *out,

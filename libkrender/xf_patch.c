@@ -81,10 +81,13 @@ static kr_resource *index_find(const id_index *x, const kr_resid *id, size_t *co
 const kr_smp_schema *kr_smp_schema_of_render(kr_render *r)
 {
     if (!r->smp_schema) {
+        /* built once per context, on the first render that needs it (many never patch) */
         kr_smp_schema *s = NULL;
-        if (kr_smp_schema_builtin(r->arena, &s, r->err))
+        if (kr_smp_schema_builtin(r->ctx_arena ? r->ctx_arena : r->arena, &s, r->err))
             return NULL;
         r->smp_schema = s;
+        if (r->smp_cache)
+            *r->smp_cache = s;
     }
     return r->smp_schema;
 }

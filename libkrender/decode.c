@@ -93,8 +93,9 @@ int kr_dec_match_key(const char *key, const char *const *names, size_t n)
     return -1;
 }
 
-int kr_dec_object(const kr_decoder *d, const kr_node *n, const char *const *names, size_t count,
-                  kr_node **values, const char *gotype, const char *field)
+int kr_dec_object_ex(const kr_decoder *d, const kr_node *n, const char *const *names,
+                     size_t count, kr_node **values, const char *gotype, const char *field,
+                     bool strict)
 {
     for (size_t i = 0; i < count; i++)
         values[i] = NULL;
@@ -104,11 +105,18 @@ int kr_dec_object(const kr_decoder *d, const kr_node *n, const char *const *name
         return kr_dec_type_error(d, n, field, gotype);
     for (uint32_t i = 0; i < n->len; i++) {
         int k = kr_dec_match_key(n->u.pairs[i].key->u.text, names, count);
-        if (k < 0)
+        if (k < 0 && strict)
             return kr_dec_unknown_field(d, n->u.pairs[i].key);
-        values[k] = kr_is_null(n->u.pairs[i].value) ? NULL : n->u.pairs[i].value;
+        if (k >= 0)
+            values[k] = kr_is_null(n->u.pairs[i].value) ? NULL : n->u.pairs[i].value;
     }
     return 0;
+}
+
+int kr_dec_object(const kr_decoder *d, const kr_node *n, const char *const *names, size_t count,
+                  kr_node **values, const char *gotype, const char *field)
+{
+    return kr_dec_object_ex(d, n, names, count, values, gotype, field, true);
 }
 
 void kr_strlist_of(const kr_node *n, kr_strlist *out)

@@ -37,6 +37,11 @@ int kr_dec_strmap(const kr_decoder *d, const kr_node *n, const char *field);
  * null); any other key is an unknown-field error. */
 int kr_dec_object(const kr_decoder *d, const kr_node *n, const char *const *names, size_t count,
                   kr_node **values, const char *gotype, const char *field);
+/* The same; with strict false, unknown keys are ignored (plugin configs, which kustomize reads
+ * through sigs.k8s.io/yaml). */
+int kr_dec_object_ex(const kr_decoder *d, const kr_node *n, const char *const *names,
+                     size_t count, kr_node **values, const char *gotype, const char *field,
+                     bool strict);
 /* Index of key in names (exact, then case-insensitive), or -1. */
 int kr_dec_match_key(const char *key, const char *const *names, size_t n);
 /* The items of a sequence node (empty for NULL / null). */

@@ -6,6 +6,7 @@
 #include "decode.h"
 #include "embedded.h"
 #include "gosort.h"
+#include "order.h"
 #include "parse.h"
 #include "render.h"
 
@@ -244,27 +245,6 @@ static int parse_namerefs(kr_arena *a, const kr_node *seq, const char *file, kr_
 
 /* ---- kustomize's sort of the lists (Gvk.IsLessThan: kind rank, then Kind.version.group) ---- */
 
-static const char *const rank_first[] = {
-    "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
-    "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
-    "ConfigMap", "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass",
-    "PersistentVolume", "PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob",
-    "PodDisruptionBudget"};
-static const char *const rank_last[] = {"MutatingWebhookConfiguration",
-                                        "ValidatingWebhookConfiguration"};
-
-static int kind_rank(const char *kind)
-{
-    const int nf = (int)(sizeof rank_first / sizeof *rank_first);
-    for (int i = 0; i < nf; i++)
-        if (strcmp(rank_first[i], kind) == 0)
-            return i - nf;
-    for (int i = 0; i < 2; i++)
-        if (strcmp(rank_last[i], kind) == 0)
-            return 1 + i;
-    return 0;
-}
-
 /* Compares the strings "Kind.version.group" (with [noKind] etc.) without building them: this
  * runs for every merge of a configuration, so it must not allocate or format. */
 typedef struct gvk_iter {
@@ -359,7 +339,7 @@ static int sort_structs(void *base, size_t n, size_t size,
     for (size_t i = 0; i < n; i++) {
         kr_fieldspec tmp;
         ptrs[i] = copy + i * size;
-        ranks[i] = kind_rank(gvk_of(ptrs[i], &tmp)->kind);
+        ranks[i] = kr_kind_rank_default(gvk_of(ptrs[i], &tmp)->kind);
     }
     sort_ctx c = {copy, size, ranks, gvk_of};
     kr_go_sort(ptrs, n, gvk_less, &c);

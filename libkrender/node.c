@@ -169,3 +169,8 @@ kr_node *kr_node_path(const kr_node *n, const char *const *keys)
         cur = kr_map_get(cur, *keys);
     return (kr_node *)cur;
 }
+
+const char *kr_node_kind_name(const kr_node *n)
+{
+    return n->kind == KR_MAP ? "MappingNode" : n->kind == KR_SEQ ? "SequenceNode" : "ScalarNode";
+}

@@ -75,6 +75,9 @@ bool kr_map_append(kr_arena *a, kr_node *map, kr_node *key, kr_node *value);
 bool kr_map_remove(kr_node *map, const char *key);
 bool kr_seq_append(kr_arena *a, kr_node *seq, kr_node *item);
 
+/* kyaml's name of a node kind: "MappingNode", "SequenceNode" or "ScalarNode" (messages). */
+const char *kr_node_kind_name(const kr_node *n);
+
 /* Walk a path of map keys (NULL-terminated list). */
 kr_node *kr_node_path(const kr_node *n, const char *const *keys);
 

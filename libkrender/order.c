@@ -58,6 +58,12 @@ static int rank_of(const char *kind, const char *const *first, size_t nfirst,
     return rank;
 }
 
+int kr_kind_rank_default(const char *kind)
+{
+    return rank_of(kind, default_first, sizeof default_first / sizeof *default_first,
+                   default_last, sizeof default_last / sizeof *default_last);
+}
+
 static const char **list_texts(kr_render *r, const kr_strlist *l)
 {
     const char **out = kr_arena_alloc(r->arena, (l->n + 1) * sizeof *out);

@@ -9,4 +9,8 @@
 int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *first,
                     const kr_strlist *last);
 
+/* The rank of a kind in kustomize's default order lists (negative: orderFirst, positive:
+ * orderLast, 0: neither); field-spec lists are sorted by it too. */
+int kr_kind_rank_default(const char *kind);
+
 #endif

@@ -37,11 +37,6 @@ static bool nil_or_empty(const kr_node *n)
            (n->kind == KR_SCALAR && n->len == 0);
 }
 
-static const char *kind_name(const kr_node *n)
-{
-    return n->kind == KR_MAP ? "MappingNode" : n->kind == KR_SEQ ? "SequenceNode" : "ScalarNode";
-}
-
 static int wrong_kind(walker *w, const kr_node *expected, const kr_node *got)
 {
     kr_buf b = {0};
@@ -53,7 +48,7 @@ static int wrong_kind(walker *w, const kr_node *expected, const kr_node *got)
     kr_err_clear(&tmp);
     int rc = kr_err_set(w->r->err, KRENDER_E_RESOURCE, w->file, got->line, got->col,
                         "wrong node kind: expected %s but got %s: node contents:\n%.*s",
-                        kind_name(expected), kind_name(got), (int)b.len, b.data ? b.data : "");
+                        kr_node_kind_name(expected), kr_node_kind_name(got), (int)b.len, b.data ? b.data : "");
     kr_buf_free(&b);
     return rc;
 }

@@ -7,26 +7,6 @@
 #include "jsonvalue.h"
 #include "render.h"
 
-int kr_xf_dec_object(const kr_decoder *d, const kr_node *n, const char *const *names,
-                     size_t count, kr_node **values, const char *gotype, const char *field,
-                     bool strict)
-{
-    if (strict)
-        return kr_dec_object(d, n, names, count, values, gotype, field);
-    for (size_t i = 0; i < count; i++)
-        values[i] = NULL;
-    if (kr_is_null(n))
-        return 0;
-    if (n->kind != KR_MAP)
-        return kr_dec_type_error(d, n, field, gotype);
-    for (uint32_t i = 0; i < n->len; i++) {
-        int k = kr_dec_match_key(n->u.pairs[i].key->u.text, names, count);
-        if (k >= 0) /* sigs.k8s.io/yaml drops unknown keys */
-            values[k] = kr_is_null(n->u.pairs[i].value) ? NULL : n->u.pairs[i].value;
-    }
-    return 0;
-}
-
 /* One FieldSpec map; Go names its gvk fields through the embedded Gvk struct. */
 static int decode_spec(const kr_decoder *d, const kr_node *n, const char *path, bool strict,
                        kr_fieldspec *out)
@@ -35,7 +15,7 @@ static int decode_spec(const kr_decoder *d, const kr_node *n, const char *path, 
     static const char *const go[] = {"Gvk.group", "Gvk.version", "Gvk.kind", "path", "create"};
     char field[256];
     kr_node *v[5];
-    if (kr_xf_dec_object(d, n, names, 5, v, "types.FieldSpec", path, strict))
+    if (kr_dec_object_ex(d, n, names, 5, v, "types.FieldSpec", path, strict))
         return d->r->err->code;
     const char *str[4];
     for (int i = 0; i < 5; i++) {
@@ -71,26 +51,14 @@ int kr_fslist_decode(const kr_decoder *d, const kr_node *n, const char *owner, c
     return 0;
 }
 
-static const char *kind_name(const kr_node *n)
-{
-    switch (n->kind) {
-    case KR_MAP:
-        return "MappingNode";
-    case KR_SEQ:
-        return "SequenceNode";
-    default:
-        return "ScalarNode";
-    }
-}
-
 int kr_xf_wrong_kind(kr_render *r, const kr_resource *res, const kr_node *n, const char *want)
 {
     if (n->kind == KR_SCALAR)
         return kr_err_set(r->err, KRENDER_E_RESOURCE, res->file, n->line, n->col,
                           "wrong node kind: expected %s but got %s: node contents:\n%s", want,
-                          kind_name(n), n->u.text);
+                          kr_node_kind_name(n), n->u.text);
     return kr_err_set(r->err, KRENDER_E_RESOURCE, res->file, n->line, n->col,
-                      "wrong node kind: expected %s but got %s", want, kind_name(n));
+                      "wrong node kind: expected %s but got %s", want, kr_node_kind_name(n));
 }
 
 int kr_xf_dec_str(const kr_decoder *d, const kr_node *n, const char *field, bool strict,

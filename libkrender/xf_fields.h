@@ -21,11 +21,6 @@
 int kr_fslist_decode(const kr_decoder *d, const kr_node *n, const char *owner, const char *path,
                      bool strict, kr_fslist *out);
 
-/* kr_dec_object, or (strict false) the same ignoring unknown keys. */
-int kr_xf_dec_object(const kr_decoder *d, const kr_node *n, const char *const *names,
-                     size_t count, kr_node **values, const char *gotype, const char *field,
-                     bool strict);
-
 /* A Go string field: strict, it must be a JSON string; else (plugin configs, which kustomize
  * hands over as JSON) any scalar in its JSON spelling (1.10 -> "1.1", true -> "true"). *out is
  * "" for null / absent. */

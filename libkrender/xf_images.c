@@ -32,7 +32,7 @@ int kr_image_decode(const kr_decoder *d, const kr_node *n, const char *path, boo
     char field[128];
     kr_node *v[5];
     snprintf(field, sizeof field, "Kustomization.%s", path);
-    if (kr_xf_dec_object(d, n, names, 5, v, "types.Image", field, strict))
+    if (kr_dec_object_ex(d, n, names, 5, v, "types.Image", field, strict))
         return d->r->err->code;
     const char *str[5];
     for (int i = 0; i < 5; i++) {
@@ -313,7 +313,7 @@ int kr_plugin_image_tag(kr_render *r, const kr_kustomization *k, kr_accum *ra,
     kr_image img;
     kr_fslist fs = {0};
     (void)k;
-    if (kr_xf_dec_object(&d, config->node, names, 2, v, "ImageTagTransformerPlugin",
+    if (kr_dec_object_ex(&d, config->node, names, 2, v, "ImageTagTransformerPlugin",
                          "ImageTagTransformerPlugin", false) ||
         kr_image_decode(&d, v[0], "imageTag", false, &img) ||
         kr_fslist_decode(&d, v[1], "ImageTagTransformerPlugin", "fieldSpecs", false, &fs))

@@ -207,7 +207,7 @@ static int map_plugin(kr_render *r, kr_accum *ra, kr_resource *config, const cha
     kr_strpairs pairs;
     kr_fslist fs = {0};
     snprintf(field, sizeof field, "%s.%s", gostruct, key);
-    if (kr_xf_dec_object(&d, config->node, names, 2, v, gostruct, gostruct, false) ||
+    if (kr_dec_object_ex(&d, config->node, names, 2, v, gostruct, gostruct, false) ||
         kr_strpairs_decode(&d, v[0], field, false, &pairs) ||
         kr_fslist_decode(&d, v[1], gostruct, "fieldSpecs", false, &fs))
         return r->err->code;

@@ -6,18 +6,6 @@
 #include "transformers.h"
 #include "xf_rename.h"
 
-const char *kr_node_kind_name(const kr_node *n)
-{
-    switch (n->kind) {
-    case KR_MAP:
-        return "MappingNode";
-    case KR_SEQ:
-        return "SequenceNode";
-    default:
-        return "ScalarNode";
-    }
-}
-
 static int replace_scalar(kr_render *r, kr_node *n, const char *text, size_t len,
                           kr_scalar_type type, uint8_t style)
 {

@@ -46,9 +46,6 @@ int kr_affix_apply(kr_render *r, kr_resmap *m, const char *affix, bool suffix,
 int kr_set_untagged_scalar(kr_render *r, kr_node *n, const char *text, size_t len);
 /* Replaces node n by the string scalar text (a `!!str`-tagged set). */
 int kr_set_string_scalar(kr_render *r, kr_node *n, const char *text, size_t len);
-/* go-yaml's wording for a node kind in "wrong node kind" errors. */
-const char *kr_node_kind_name(const kr_node *n);
-
 /* Appends a prefix / suffix to a resource's lists (ignores ""). */
 int kr_resource_add_prefix(kr_render *r, kr_resource *res, const char *p);
 int kr_resource_add_suffix(kr_render *r, kr_resource *res, const char *s);

@@ -57,16 +57,7 @@ typedef struct dctx {
 static int object(dctx *c, const kr_node *n, const char *const *names, size_t count,
                   kr_node **v, const char *gotype, const char *field)
 {
-    if (c->strict || !kr_is_map(n))
-        return kr_dec_object(&c->d, n, names, count, v, gotype, field);
-    for (size_t i = 0; i < count; i++)
-        v[i] = NULL;
-    for (uint32_t i = 0; i < n->len; i++) {
-        int k = kr_dec_match_key(n->u.pairs[i].key->u.text, names, count);
-        if (k >= 0)
-            v[k] = kr_is_null(n->u.pairs[i].value) ? NULL : n->u.pairs[i].value;
-    }
-    return 0;
+    return kr_dec_object_ex(&c->d, n, names, count, v, gotype, field, c->strict);
 }
 
 static int strings_of(dctx *c, kr_node **v, size_t n, const char *field)

@@ -61,7 +61,7 @@ int kr_replica_decode(const kr_decoder *d, const kr_node *n, const char *path, b
     char field[128];
     kr_node *v[2];
     snprintf(field, sizeof field, "Kustomization.%s", path);
-    if (kr_xf_dec_object(d, n, names, 2, v, "types.Replica", field, strict))
+    if (kr_dec_object_ex(d, n, names, 2, v, "types.Replica", field, strict))
         return d->r->err->code;
     const char *name;
     snprintf(field, sizeof field, "Replica.%s.name", path);
@@ -170,7 +170,7 @@ int kr_plugin_replica_count(kr_render *r, const kr_kustomization *k, kr_accum *r
     kr_replica rep;
     kr_fslist fs = {0};
     (void)k;
-    if (kr_xf_dec_object(&d, config->node, names, 2, v, "ReplicaCountTransformerPlugin",
+    if (kr_dec_object_ex(&d, config->node, names, 2, v, "ReplicaCountTransformerPlugin",
                          "ReplicaCountTransformerPlugin", false) ||
         kr_replica_decode(&d, v[0], "replica", false, &rep) ||
         kr_fslist_decode(&d, v[1], "ReplicaCountTransformerPlugin", "fieldSpecs", false, &fs))

@@ -13,6 +13,7 @@ static const char usage[] =
     "usage: krender build [flags] DIR\n"
     "       krender build [flags] --out-dir OUT DIR...\n"
     "       krender version\n"
+    "       kustomize build|version ...  (as a link named kustomize, or krender kustomize ...)\n"
     "\n"
     "Renders the kustomization in DIR exactly as kustomize " KRENDER_KUSTOMIZE_COMPAT " does.\n"
     "\n"
@@ -249,6 +250,13 @@ static int cmd_build(int argc, char **argv)
             }
         } else if (strcmp(a, "--enable-managedby-label") == 0) {
             ba.opts.enable_managedby_label = 1;
+        } else if (strcmp(a, "--enable-helm") == 0 || strcmp(a, "--enable-alpha-plugins") == 0 ||
+                   strcmp(a, "--enable-exec") == 0 || strcmp(a, "--network") == 0) {
+            /* kustomize's switches for features libkrender refuses anyway (helm, plugins):
+             * accepted so tools that always pass them (Argo CD) work; the kustomization
+             * using such a feature still fails with a clear error */
+        } else if ((v = flag_value(argc, argv, &i, "--helm-command"))) {
+            (void)v;
         } else if (a[0] == '-' && a[1]) {
             status = fail_usage("unknown or incomplete flag '%s'", a);
             goto done;
@@ -272,8 +280,29 @@ done:
     return status;
 }
 
+/* `kustomize ...` (a link named kustomize, or `krender kustomize ...`): the subset Argo CD
+ * runs, answering as kustomize v5.6.0. */
+static int cmd_kustomize(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "version") == 0) {
+        printf("%s\n", KRENDER_KUSTOMIZE_COMPAT);
+        return 0;
+    }
+    if (argc >= 1 && strcmp(argv[0], "build") == 0)
+        return cmd_build(argc - 1, argv + 1);
+    fprintf(stderr, "error: krender answers `kustomize build` and `kustomize version` only%s%s\n",
+            argc ? "; not " : "", argc ? argv[0] : "");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    const char *self = strrchr(argv[0], '/');
+    self = self ? self + 1 : argv[0];
+    if (strcmp(self, "kustomize") == 0)
+        return cmd_kustomize(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "kustomize") == 0)
+        return cmd_kustomize(argc - 2, argv + 2);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(usage, argc < 2 ? stderr : stdout);

@@ -66,20 +66,28 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
     kr_file *f;
     kr_node **docs;
     size_t ndocs;
+    kr_node **mine;
     int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
     if (!rc)
         rc = kr_load_file(r, real, &f);
-    if (!rc)
-        rc = kr_file_docs(r, f, &docs, &ndocs);
     if (rc)
         return rc;
-    /* the cache keeps the parsed tree; this render works on its own copy */
-    kr_node **mine = ndocs ? kr_arena_alloc(r->arena, ndocs * sizeof *mine) : NULL;
-    if (ndocs && !mine)
-        return kr_err_nomem(r->err);
-    for (size_t i = 0; i < ndocs; i++)
-        if (!(mine[i] = kr_node_copy(r->arena, docs[i])))
+    if (!f->docs_ready && f->uses++ == 0) {
+        /* first use: parse straight into this render; only a file used again (a base shared
+         * by several overlays, or a later render) is worth keeping parsed in the cache */
+        if ((rc = kr_parse_stream(r->arena, f->path, f->data, f->len, &mine, &ndocs, r->err)))
+            return rc;
+    } else {
+        if ((rc = kr_file_docs(r, f, &docs, &ndocs)))
+            return rc;
+        /* the cache keeps the parsed tree; this render works on its own copy */
+        mine = ndocs ? kr_arena_alloc(r->arena, ndocs * sizeof *mine) : NULL;
+        if (ndocs && !mine)
             return kr_err_nomem(r->err);
+        for (size_t i = 0; i < ndocs; i++)
+            if (!(mine[i] = kr_node_copy(r->arena, docs[i])))
+                return kr_err_nomem(r->err);
+    }
     kr_resource **res = NULL;
     size_t nres = 0, cap = 0;
     if ((rc = kr_resources_from_docs(r, f->path, mine, ndocs, &res, &nres, &cap)))
@@ -149,7 +157,7 @@ static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_no
                           "accumulating resources from '%s': '%s' is neither a file nor a "
                           "directory: %s",
                           p, kr_render_display(r, abs), strerror(errno));
-    char *real = kr_path_real(r->arena, abs);
+    char *real = kr_real_path(r, abs);
     if (!real)
         return kr_err_set(r->err, KRENDER_E_IO, k->path, entry->line, entry->col,
                           "evalsymlink failure on '%s': %s", abs, strerror(errno));
@@ -193,7 +201,7 @@ static int accumulate_components(kr_render *r, const kr_kustomization *k, kr_acc
                               "component '%s' must be a directory holding a kustomization "
                               "of kind Component",
                               e->u.text);
-        char *real = kr_path_real(r->arena, abs);
+        char *real = kr_real_path(r, abs);
         if (!real)
             return kr_err_set(r->err, KRENDER_E_IO, k->path, e->line, e->col,
                               "evalsymlink failure on '%s': %s", abs, strerror(errno));
@@ -210,7 +218,7 @@ int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry,
     char *abs = kr_path_join(r->arena, k->dir, entry->u.text);
     if (!abs)
         return kr_err_nomem(r->err);
-    char *real = kr_path_real(r->arena, abs);
+    char *real = kr_real_path(r, abs);
     if (!real)
         return kr_err_set(r->err, errno == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
                           entry->line, entry->col, "cannot read '%s': %s", entry->u.text,

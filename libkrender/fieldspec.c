@@ -427,6 +427,7 @@ int kr_tconfig_copy(kr_arena *a, kr_tconfig *dst, const kr_tconfig *src, kr_err 
     }
     dst->loaded = src->loaded;
     dst->custom = src->custom;
+    dst->shared = false;
     return 0;
 }
 
@@ -472,8 +473,19 @@ int kr_tconfig_merge(kr_arena *a, kr_tconfig *dst, const kr_tconfig *src, kr_err
      * custom config merged into an empty one is deduplicated against itself in its sorted
      * order, as kustomize's Merge into an empty config does (a kind-specific spec sorted first
      * swallows a later generic one with the same path). */
-    if (!dst->loaded && !src->custom)
-        return kr_tconfig_copy(a, dst, src, err);
+    if (!dst->loaded && !src->custom) {
+        /* every kustomization starts from the defaults: share them, copy on first change */
+        *dst = *src;
+        dst->shared = true;
+        return 0;
+    }
+    if (dst->shared) {
+        kr_tconfig own;
+        int rc = kr_tconfig_copy(a, &own, dst, err);
+        if (rc)
+            return rc;
+        *dst = own;
+    }
     dst->loaded = dst->custom = true;
     for (int k = 0; k < KR_FS_COUNT; k++) {
         int rc = merge_list(a, &dst->lists[k], &src->lists[k], merge_names[k], err);

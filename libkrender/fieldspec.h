@@ -50,6 +50,8 @@ typedef struct kr_tconfig {
     size_t nnameref, nameref_cap;
     bool loaded; /* holds at least kustomize's defaults (every loaded config does) */
     bool custom; /* holds more than the defaults: merges must really merge */
+    bool shared; /* its arrays belong to another config (the context's defaults): copied
+                    before anything is merged into it */
 } kr_tconfig;
 
 /* The YAML key of a list ("namePrefix", ...). */

@@ -139,6 +139,7 @@ int kr_load_file(kr_render *r, const char *real, kr_file **out)
             return kr_err_nomem(r->err);
     } else if (e->file.hash != h) {
         e->file.docs_ready = e->file.kdoc_ready = false; /* content changed: parse again */
+        e->file.uses = 0;
     }
     e->file.data = data;
     e->file.len = len;
@@ -212,4 +213,94 @@ int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned lin
         return 0;
     return kr_err_set(r->err, KRENDER_E_SECURITY, file, line, col,
                       "security; '%s' is outside the repository root '%s'", real, jail);
+}
+
+/* ---- symlink resolution with a per-render cache of directories ----
+ * glibc's realpath() readlinks every component of every path; a tree of thousands of files
+ * under a few hundred directories would pay that again and again. A directory's resolution is
+ * cached for the render (not longer: links may change between renders); a file's is its
+ * directory's plus its name unless the file itself is a link. */
+
+typedef struct real_entry {
+    const char *abs, *real;
+} real_entry;
+
+struct kr_realcache {
+    real_entry *slots;
+    size_t cap, count;
+};
+
+static uint64_t path_hash(const char *s)
+{
+    return XXH3_64bits(s, strlen(s));
+}
+
+static const char *cache_get(const kr_realcache *c, const char *abs)
+{
+    if (!c || !c->cap)
+        return NULL;
+    for (size_t i = (size_t)path_hash(abs) & (c->cap - 1); c->slots[i].abs; i = (i + 1) & (c->cap - 1))
+        if (strcmp(c->slots[i].abs, abs) == 0)
+            return c->slots[i].real;
+    return NULL;
+}
+
+static void cache_put(kr_render *r, const char *abs, const char *real)
+{
+    kr_realcache *c = r->realcache;
+    if (!c) {
+        if (!(c = r->realcache = kr_arena_zalloc(r->arena, sizeof *c)))
+            return;
+    }
+    if ((c->count + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        real_entry *slots = kr_arena_zalloc(r->arena, cap * sizeof *slots);
+        if (!slots)
+            return; /* a cache miss later is only slower */
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->slots[i].abs)
+                continue;
+            size_t j = (size_t)path_hash(c->slots[i].abs) & (cap - 1);
+            while (slots[j].abs)
+                j = (j + 1) & (cap - 1);
+            slots[j] = c->slots[i];
+        }
+        c->slots = slots;
+        c->cap = cap;
+    }
+    size_t i = (size_t)path_hash(abs) & (c->cap - 1);
+    while (c->slots[i].abs)
+        i = (i + 1) & (c->cap - 1);
+    c->slots[i] = (real_entry){kr_arena_strdup(r->arena, abs), real};
+    if (c->slots[i].abs)
+        c->count++;
+}
+
+static char *real_dir(kr_render *r, const char *abs)
+{
+    const char *hit = cache_get(r->realcache, abs);
+    if (hit)
+        return (char *)hit;
+    char *real = kr_path_real(r->arena, abs);
+    if (real)
+        cache_put(r, abs, real);
+    return real;
+}
+
+char *kr_real_path(kr_render *r, const char *abs)
+{
+    struct stat st;
+    if (abs[0] != '/' || lstat(abs, &st) != 0)
+        return kr_path_real(r->arena, abs); /* sets errno as realpath does */
+    if (S_ISDIR(st.st_mode))
+        return real_dir(r, abs);
+    if (S_ISLNK(st.st_mode))
+        return kr_path_real(r->arena, abs);
+    const char *slash = strrchr(abs, '/');
+    char *dir = slash == abs ? kr_arena_strdup(r->arena, "/")
+                             : kr_arena_strndup(r->arena, abs, (size_t)(slash - abs));
+    char *rdir = dir ? real_dir(r, dir) : NULL;
+    if (!rdir)
+        return NULL;
+    return kr_arena_printf(r->arena, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", slash + 1);
 }

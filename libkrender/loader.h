@@ -18,6 +18,7 @@ typedef struct kr_file {
     kr_node **docs;
     size_t ndocs;
     bool docs_ready;
+    uint32_t uses; /* renders that read its documents (the second one caches the parse) */
     kr_node *kdoc;
     bool kdoc_ready;
 } kr_file;
@@ -38,6 +39,10 @@ int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc);
 /* The kustomization file of directory `dir` (symlink-free absolute), or an error naming the
  * three accepted names (none) or "Found multiple kustomization files" (several). */
 int kr_find_kustomization(kr_render *r, const char *dir, char **path);
+
+/* The symlink-free form of absolute path abs (NULL with errno set when it does not exist),
+ * with directories resolved once per render. */
+char *kr_real_path(kr_render *r, const char *abs);
 
 /* Jail (opts.jail_root): fails with KRENDER_E_SECURITY if real lies outside it. */
 int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned line, unsigned col);

@@ -13,6 +13,7 @@ typedef struct kr_render kr_render;
 typedef struct kr_cache kr_cache;
 typedef struct kr_scope kr_scope;
 typedef struct kr_tconfig kr_tconfig;
+typedef struct kr_realcache kr_realcache;
 typedef struct kr_smp_schema kr_smp_schema;
 
 struct kr_render {
@@ -33,6 +34,7 @@ struct kr_render {
     size_t nwarnings;
     const char *user_root; /* the build path as the caller gave it (for messages) */
     const char *root_real; /* its symlink-free absolute form */
+    kr_realcache *realcache; /* loader.c: resolved directories of this render */
 };
 
 /* A path for messages: relative to the build root as the caller spelled it. */

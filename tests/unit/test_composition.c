@@ -233,13 +233,36 @@ static void openapi_rules(void **state)
     HAS(render(f), "name: s\n");
 }
 
+static void build_metadata_annotations(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml",
+             "resources: [b]\nnamePrefix: p-\nbuildMetadata: [originAnnotations, "
+             "transformerAnnotations, managedByLabel]\n");
+    tu_write(f->dir, "b/kustomization.yaml", "resources: [r.yaml]\n");
+    tu_write(f->dir, "b/r.yaml", svc);
+    const char *out = render(f);
+    HAS(out, "    alpha.config.kubernetes.io/transformations: |\n"
+             "      - configuredIn: kustomization.yaml\n"
+             "        configuredBy:\n"
+             "          apiVersion: builtin\n"
+             "          kind: PrefixTransformer\n");
+    HAS(out, "    config.kubernetes.io/origin: |\n      path: b/r.yaml\n");
+    HAS(out, "    app.kubernetes.io/managed-by: kustomize-(devel)\n");
+    /* without buildMetadata nothing of it is left */
+    tu_write(f->dir, "kustomization.yaml", "resources: [b]\nnamePrefix: p-\n");
+    out = render(f);
+    assert_non_null(out);
+    assert_null(strstr(out, "config.kubernetes.io"));
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(vars_keep_types_and_escapes), T(vars_errors), T(replacements_paths_and_types),
         T(replacement_errors), T(components_see_the_parents_resources), T(plugin_configs),
-        T(crds_add_name_references), T(openapi_rules),
+        T(crds_add_name_references), T(openapi_rules), T(build_metadata_annotations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

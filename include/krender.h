@@ -136,6 +136,11 @@ KRENDER_API const char *krender_result_resource_json(const krender_result *r, si
 /* Warnings kustomize prints on stderr (deprecated fields ...), for the caller to show. */
 KRENDER_API size_t krender_result_warning_count(const krender_result *r);
 KRENDER_API const char *krender_result_warning(const krender_result *r, size_t i);
+/* The files the render read (symlink-free absolute paths, each once, in first-read order),
+ * also after a failure: what the render depends on, for tools that re-render only what a
+ * change affects. */
+KRENDER_API size_t krender_result_file_count(const krender_result *r);
+KRENDER_API const char *krender_result_file(const krender_result *r, size_t i);
 KRENDER_API void krender_result_free(krender_result *r);
 
 #ifdef __cplusplus

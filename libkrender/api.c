@@ -19,6 +19,7 @@
 #include "scope.h"
 
 struct krender_ctx {
+    uint64_t renders; /* serial numbers of renders */
     kr_cache *cache;
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
@@ -41,6 +42,9 @@ struct krender_result {
     kr_buf warnings;   /* NUL-separated */
     const char **warning_list;
     size_t nwarnings;
+    kr_buf files; /* NUL-separated */
+    const char **file_list;
+    size_t nfiles;
     kr_err err;
     krender_error pub;
 };
@@ -168,6 +172,26 @@ static void fill_public_error(krender_result *res)
     };
 }
 
+/* The NUL-separated strings of buf as an array (owned by the result). */
+static const char **split_list(const kr_buf *buf, size_t n)
+{
+    const char **list = calloc(n ? n : 1, sizeof *list);
+    const char *p = buf->data;
+    for (size_t i = 0; list && i < n; i++, p += strlen(p) + 1)
+        list[i] = p;
+    return list;
+}
+
+static int collect_files(krender_result *res, kr_render *r)
+{
+    res->files = r->files;
+    r->files = (kr_buf){0};
+    res->nfiles = r->nfiles;
+    return res->nfiles && !(res->file_list = split_list(&res->files, res->nfiles))
+               ? KRENDER_E_NOMEM
+               : 0;
+}
+
 static int collect_warnings(krender_result *res, kr_render *r)
 {
     res->warnings = r->warnings;
@@ -290,6 +314,7 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
                    .smp_schema = ctx ? ctx->smp_schema : NULL,
                    .smp_cache = ctx ? &ctx->smp_schema : NULL,
                    .ctx_arena = ctx ? ctx->arena : NULL,
+                   .serial = ctx ? ++ctx->renders : 0,
                    .err = &res->err};
     int rc = 0;
     if (!ctx || !path)
@@ -321,12 +346,13 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
         }
         fill_public_error(res);
     }
-    if (collect_warnings(res, &r) && !rc) {
+    if ((collect_warnings(res, &r) || collect_files(res, &r)) && !rc) {
         kr_err_nomem(&res->err);
         fill_public_error(res);
         rc = KRENDER_E_NOMEM;
     }
     kr_buf_free(&r.warnings);
+    kr_buf_free(&r.files);
     kr_arena_free(r.arena);
     return rc;
 }
@@ -381,6 +407,16 @@ KRENDER_API const char *krender_result_warning(const krender_result *r, size_t i
     return r && i < r->nwarnings ? r->warning_list[i] : NULL;
 }
 
+KRENDER_API size_t krender_result_file_count(const krender_result *r)
+{
+    return r ? r->nfiles : 0;
+}
+
+KRENDER_API const char *krender_result_file(const krender_result *r, size_t i)
+{
+    return r && i < r->nfiles ? r->file_list[i] : NULL;
+}
+
 KRENDER_API void krender_result_free(krender_result *r)
 {
     if (!r)
@@ -391,6 +427,8 @@ KRENDER_API void krender_result_free(krender_result *r)
     kr_arena_free(r->strings);
     kr_buf_free(&r->warnings);
     free(r->warning_list);
+    kr_buf_free(&r->files);
+    free(r->file_list);
     kr_err_clear(&r->err);
     free(r);
 }

@@ -101,6 +101,18 @@ static bool same_stat(const entry *e, const struct stat *st)
            e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
+/* Every file a render reads is listed once in its result (what the render depends on). */
+static int record_read(kr_render *r, kr_file *f)
+{
+    if (f->read_by == r->serial)
+        return 0;
+    f->read_by = r->serial;
+    if (!kr_buf_append(&r->files, f->path, strlen(f->path) + 1))
+        return kr_err_nomem(r->err);
+    r->nfiles++;
+    return 0;
+}
+
 int kr_load_file(kr_render *r, const char *real, kr_file **out)
 {
     kr_cache *c = r->cache;
@@ -120,7 +132,7 @@ int kr_load_file(kr_render *r, const char *real, kr_file **out)
     if (e && same_stat(e, &st)) {
         close(fd);
         *out = &e->file;
-        return 0;
+        return record_read(r, &e->file);
     }
     char *data = NULL;
     size_t len = 0;
@@ -149,7 +161,7 @@ int kr_load_file(kr_render *r, const char *real, kr_file **out)
     e->size = st.st_size;
     e->mtime = st.st_mtim;
     *out = &e->file;
-    return 0;
+    return record_read(r, &e->file);
 }
 
 int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs)

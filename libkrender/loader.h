@@ -19,6 +19,7 @@ typedef struct kr_file {
     size_t ndocs;
     bool docs_ready;
     uint32_t uses; /* renders that read its documents (the second one caches the parse) */
+    uint64_t read_by; /* serial of the last render that recorded it as read */
     kr_node *kdoc;
     bool kdoc_ready;
 } kr_file;

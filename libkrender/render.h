@@ -32,6 +32,9 @@ struct kr_render {
     kr_err *err;
     kr_buf warnings; /* NUL-separated warning lines */
     size_t nwarnings;
+    kr_buf files; /* NUL-separated paths of the files read, each once */
+    size_t nfiles;
+    uint64_t serial; /* this render's number in its context (marks files as read by it) */
     const char *user_root; /* the build path as the caller gave it (for messages) */
     const char *root_real; /* its symlink-free absolute form */
     kr_realcache *realcache; /* loader.c: resolved directories of this render */

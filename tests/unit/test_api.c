@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <stdbool.h>
 
 #include "krender.h"
 #include "testutil.h"
@@ -97,6 +98,13 @@ static void renders_and_iterates(void **state)
     assert_int_equal(krender_result_resource(r, 0, &res), KRENDER_OK);
     assert_memory_equal(res.yaml, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", res.yaml_len);
     assert_int_equal(krender_result_resource(r, 2, &res), KRENDER_E_INVALID_ARG);
+    /* every file read, once: the three kustomization and resource files of both directories */
+    assert_int_equal(krender_result_file_count(r), 4);
+    bool saw_cm = false;
+    for (size_t i = 0; i < krender_result_file_count(r); i++)
+        saw_cm |= strstr(krender_result_file(r, i), "/base/cm.yaml") != NULL;
+    assert_true(saw_cm);
+    assert_null(krender_result_file(r, 4));
     krender_result_free(r);
 
     krender_options o = KRENDER_OPTIONS_INIT;

@@ -20,6 +20,7 @@
 
 struct krender_ctx {
     uint64_t renders; /* serial numbers of renders */
+    kr_arena *spare;  /* the last render's arena, reset, for the next one */
     kr_cache *cache;
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
@@ -106,6 +107,7 @@ KRENDER_API void krender_ctx_free(krender_ctx *ctx)
         return;
     kr_cache_free(ctx->cache);
     kr_scope_free(ctx->scope);
+    kr_arena_free(ctx->spare);
     kr_arena_free(ctx->arena);
     free(ctx);
 }
@@ -279,6 +281,14 @@ static int resolve_root(kr_render *r, const char *path)
     return 0;
 }
 
+/* The arena of the context's previous render (reset), or a new one. */
+static kr_arena *take_arena(krender_ctx *ctx)
+{
+    kr_arena *a = ctx->spare ? ctx->spare : kr_arena_new();
+    ctx->spare = NULL;
+    return a;
+}
+
 /* Copies the caller's options, honouring the version they were compiled against. */
 static int read_options(kr_render *r, const krender_options *opts)
 {
@@ -319,7 +329,7 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
     int rc = 0;
     if (!ctx || !path)
         rc = kr_err_set(&res->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "%s is NULL", ctx ? "path" : "ctx");
-    else if (!(r.arena = kr_arena_new()) || !(r.strings = kr_interner_new(r.arena)))
+    else if (!(r.arena = take_arena(ctx)) || !(r.strings = kr_interner_new(r.arena)))
         rc = kr_err_nomem(&res->err);
     if (!rc)
         rc = read_options(&r, opts);
@@ -353,7 +363,12 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
     }
     kr_buf_free(&r.warnings);
     kr_buf_free(&r.files);
-    kr_arena_free(r.arena);
+    if (ctx && r.arena) { /* keep one chunk of it for the next render of this context */
+        ctx->spare = r.arena;
+        kr_arena_reset(r.arena);
+    } else {
+        kr_arena_free(r.arena);
+    }
     return rc;
 }
 

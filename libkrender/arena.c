@@ -123,3 +123,23 @@ size_t kr_arena_used(const kr_arena *a)
 {
     return a->total;
 }
+
+void kr_arena_reset(kr_arena *a)
+{
+    struct chunk *keep = NULL;
+    for (struct chunk *c = a->head; c; c = c->next)
+        if (!keep || c->size > keep->size)
+            keep = c;
+    for (struct chunk *c = a->head, *n; c; c = n) {
+        n = c->next;
+        if (c != keep)
+            free(c);
+    }
+    a->head = keep;
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    a->total = 0;
+    a->next_size = KR_ARENA_FIRST_CHUNK;
+}

@@ -17,6 +17,9 @@ char *kr_arena_strdup(kr_arena *a, const char *s);
 char *kr_arena_printf(kr_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *kr_arena_vprintf(kr_arena *a, const char *fmt, va_list ap);
+/* Forgets every allocation but keeps the largest chunk for reuse (so a context that renders
+ * again and again does not return its memory to the system and fault it back in each time). */
+void kr_arena_reset(kr_arena *a);
 /* Bytes handed out so far (for statistics and limits). */
 size_t kr_arena_used(const kr_arena *a);
 

@@ -151,16 +151,13 @@ static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_no
     if (!abs)
         return kr_err_nomem(r->err);
     struct stat st;
-    if (stat(abs, &st) != 0)
+    char *real = kr_real_path_stat(r, abs, &st);
+    if (!real)
         return kr_err_set(r->err, errno == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
                           entry->line, entry->col,
                           "accumulating resources from '%s': '%s' is neither a file nor a "
                           "directory: %s",
                           p, kr_render_display(r, abs), strerror(errno));
-    char *real = kr_real_path(r, abs);
-    if (!real)
-        return kr_err_set(r->err, KRENDER_E_IO, k->path, entry->line, entry->col,
-                          "evalsymlink failure on '%s': %s", abs, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         if (p[0] == '/')
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, entry->line,

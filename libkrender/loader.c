@@ -302,12 +302,19 @@ static char *real_dir(kr_render *r, const char *abs)
 char *kr_real_path(kr_render *r, const char *abs)
 {
     struct stat st;
+    return kr_real_path_stat(r, abs, &st);
+}
+
+char *kr_real_path_stat(kr_render *r, const char *abs, struct stat *st_out)
+{
+    struct stat st;
     if (abs[0] != '/' || lstat(abs, &st) != 0)
-        return kr_path_real(r->arena, abs); /* sets errno as realpath does */
+        return stat(abs, st_out) == 0 ? kr_path_real(r->arena, abs) : NULL; /* errno set */
+    if (S_ISLNK(st.st_mode)) /* the target's type, and a full resolution */
+        return stat(abs, st_out) == 0 ? kr_path_real(r->arena, abs) : NULL;
+    *st_out = st;
     if (S_ISDIR(st.st_mode))
         return real_dir(r, abs);
-    if (S_ISLNK(st.st_mode))
-        return kr_path_real(r->arena, abs);
     const char *slash = strrchr(abs, '/');
     char *dir = slash == abs ? kr_arena_strdup(r->arena, "/")
                              : kr_arena_strndup(r->arena, abs, (size_t)(slash - abs));

@@ -44,6 +44,9 @@ int kr_find_kustomization(kr_render *r, const char *dir, char **path);
 /* The symlink-free form of absolute path abs (NULL with errno set when it does not exist),
  * with directories resolved once per render. */
 char *kr_real_path(kr_render *r, const char *abs);
+/* The same, also giving what stat(2) says of the path (one lstat when it is no link). */
+struct stat;
+char *kr_real_path_stat(kr_render *r, const char *abs, struct stat *st);
 
 /* Jail (opts.jail_root): fails with KRENDER_E_SECURITY if real lies outside it. */
 int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned line, unsigned col);

@@ -7,11 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+#include "common.h"
 #include "krender.h"
 
-static const char usage[] =
+const char cli_usage[] =
     "usage: krender build [flags] DIR\n"
     "       krender build [flags] --out-dir OUT DIR...\n"
+    "       krender check [--root DIR] [--rendered DIR] [-j N] [FILES...]\n"
     "       krender version\n"
     "       kustomize build|version ...  (as a link named kustomize, or krender kustomize ...)\n"
     "\n"
@@ -25,29 +28,20 @@ static const char usage[] =
     "      --reorder MODE           legacy (default) or none (input order); sortOptions in the\n"
     "                               kustomization win over this flag, as in kustomize\n"
     "      --enable-managedby-label add the label app.kubernetes.io/managed-by\n"
-    "  -h, --help                   this text\n";
-
-static int fail_usage(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "error: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n\n%s", usage);
-    return 2;
-}
-
-static void print_error(const krender_error *e)
-{
-    fputs("error: ", stderr);
-    if (e->file) {
-        fputs(e->file, stderr);
-        if (e->line)
-            fprintf(stderr, ":%u:%u", e->line, e->column);
-        fputs(": ", stderr);
-    }
-    fprintf(stderr, "%s\n", e->message);
-    if (e->chain && strstr(e->chain, " -> "))
-        fprintf(stderr, "  while building: %s\n", e->chain);
-}
+    "  -h, --help                   this text\n"
+    "\n"
+    "check renders every kustomization root under --root (default: the git top level, else .;\n"
+    "Components and hidden directories skipped) and reports each failure on stderr as\n"
+    "ROOT: FILE:LINE:COL: MESSAGE. With FILES (paths of changed files, as pre-commit passes\n"
+    "them) only the roots they affect count: those whose render reads one of them, or whose\n"
+    "directory holds one. Exit status 1 when an affected root fails, else 0.\n"
+    "check flags:\n"
+    "      --root DIR               where to look for kustomization roots\n"
+    "      --rendered DIR           also compare each affected root's output with the committed\n"
+    "                               DIR/<root path, '/' replaced by '_'>.yaml (the root DIR\n"
+    "                               itself: DIR/_root.yaml)\n"
+    "  -j, --jobs N                 render on N threads (default: the number of cores)\n"
+    "      --load-restrictor MODE   as for build\n";
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -87,19 +81,6 @@ static int write_file(const char *path, const char *data, size_t len)
     return rc;
 }
 
-/* Accepts "--flag value" and "--flag=value"; returns the value or NULL. */
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
 /* One root rendered into a caller-chosen destination; errors reported with the root. */
 typedef struct build_args {
     krender_options opts;
@@ -124,10 +105,11 @@ static int render_root(krender_ctx *ctx, const build_args *ba, size_t i)
     if (rc) {
         if (ba->out_dir)
             fprintf(stderr, "%s: ", ba->roots[i]);
+        fputs("error: ", stderr);
         if (res && krender_result_error(res))
-            print_error(krender_result_error(res));
+            cli_print_error(stderr, krender_result_error(res));
         else
-            fprintf(stderr, "error: %s\n", krender_strerror(rc));
+            fprintf(stderr, "%s\n", krender_strerror(rc));
         status = 1;
     }
     pthread_mutex_unlock(&stderr_lock);
@@ -151,59 +133,10 @@ static int render_root(krender_ctx *ctx, const build_args *ba, size_t i)
     return status;
 }
 
-typedef struct pool {
-    const build_args *ba;
-    pthread_mutex_t lock;
-    size_t next;
-    int failed;
-} pool;
-
-/* A worker: its own context (contexts are one-thread objects), roots taken in order. */
-static void *worker(void *arg)
+/* Pool task: root i of the build_args in arg. */
+static int build_task(krender_ctx *ctx, size_t i, void *arg)
 {
-    pool *p = arg;
-    krender_ctx *ctx = NULL;
-    if (krender_ctx_new(&ctx) != KRENDER_OK) {
-        pthread_mutex_lock(&p->lock);
-        p->failed = 1;
-        pthread_mutex_unlock(&p->lock);
-        return NULL;
-    }
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        size_t i = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        if (i >= p->ba->nroots)
-            break;
-        if (render_root(ctx, p->ba, i)) {
-            pthread_mutex_lock(&p->lock);
-            p->failed = 1;
-            pthread_mutex_unlock(&p->lock);
-        }
-    }
-    krender_ctx_free(ctx);
-    return NULL;
-}
-
-static int run_builds(const build_args *ba)
-{
-    int jobs = ba->jobs > 0 ? ba->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (jobs < 1)
-        jobs = 1;
-    if ((size_t)jobs > ba->nroots)
-        jobs = (int)ba->nroots;
-    pool p = {ba, PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    pthread_t threads[256];
-    if (jobs > 256)
-        jobs = 256;
-    int started = 0;
-    for (; started < jobs - 1; started++)
-        if (pthread_create(&threads[started], NULL, worker, &p) != 0)
-            break;
-    worker(&p); /* the main thread works too */
-    for (int t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
-    return p.failed ? 1 : 0;
+    return render_root(ctx, arg, i);
 }
 
 static int cmd_build(int argc, char **argv)
@@ -217,35 +150,31 @@ static int cmd_build(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage, stdout);
+            fputs(cli_usage, stdout);
             status = 0;
             goto done;
-        } else if ((v = flag_value(argc, argv, &i, "--output")) || (v = flag_value(argc, argv, &i, "-o"))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--output")) || (v = cli_flag_value(argc, argv, &i, "-o"))) {
             ba.output = v;
-        } else if ((v = flag_value(argc, argv, &i, "--out-dir"))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--out-dir"))) {
             ba.out_dir = v;
-        } else if ((v = flag_value(argc, argv, &i, "--jobs")) || (v = flag_value(argc, argv, &i, "-j"))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--jobs")) || (v = cli_flag_value(argc, argv, &i, "-j"))) {
             ba.jobs = atoi(v);
             if (ba.jobs < 1) {
-                status = fail_usage("invalid --jobs '%s'", v);
+                status = cli_fail_usage("invalid --jobs '%s'", v);
                 goto done;
             }
-        } else if ((v = flag_value(argc, argv, &i, "--load-restrictor"))) {
-            if (strcmp(v, "LoadRestrictionsRootOnly") == 0)
-                ba.opts.load_restrictor = KRENDER_LOAD_ROOT_ONLY;
-            else if (strcmp(v, "LoadRestrictionsNone") == 0)
-                ba.opts.load_restrictor = KRENDER_LOAD_NONE;
-            else {
-                status = fail_usage("invalid --load-restrictor '%s'", v);
+        } else if ((v = cli_flag_value(argc, argv, &i, "--load-restrictor"))) {
+            if (cli_parse_load_restrictor(v, &ba.opts.load_restrictor) != 0) {
+                status = cli_fail_usage("invalid --load-restrictor '%s'", v);
                 goto done;
             }
-        } else if ((v = flag_value(argc, argv, &i, "--reorder"))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--reorder"))) {
             if (strcmp(v, "legacy") == 0)
                 ba.opts.reorder = KRENDER_REORDER_LEGACY;
             else if (strcmp(v, "none") == 0)
                 ba.opts.reorder = KRENDER_REORDER_NONE;
             else {
-                status = fail_usage("invalid --reorder '%s' (legacy or none)", v);
+                status = cli_fail_usage("invalid --reorder '%s' (legacy or none)", v);
                 goto done;
             }
         } else if (strcmp(a, "--enable-managedby-label") == 0) {
@@ -255,10 +184,10 @@ static int cmd_build(int argc, char **argv)
             /* kustomize's switches for features libkrender refuses anyway (helm, plugins):
              * accepted so tools that always pass them (Argo CD) work; the kustomization
              * using such a feature still fails with a clear error */
-        } else if ((v = flag_value(argc, argv, &i, "--helm-command"))) {
+        } else if ((v = cli_flag_value(argc, argv, &i, "--helm-command"))) {
             (void)v;
         } else if (a[0] == '-' && a[1]) {
-            status = fail_usage("unknown or incomplete flag '%s'", a);
+            status = cli_fail_usage("unknown or incomplete flag '%s'", a);
             goto done;
         } else {
             ba.roots[ba.nroots++] = a;
@@ -267,14 +196,14 @@ static int cmd_build(int argc, char **argv)
     if (!ba.nroots)
         ba.roots[ba.nroots++] = ".";
     if (ba.nroots > 1 && !ba.out_dir) {
-        status = fail_usage("several roots need --out-dir DIR (root i is written to DIR/i.yaml)%s", "");
+        status = cli_fail_usage("several roots need --out-dir DIR (root i is written to DIR/i.yaml)%s", "");
         goto done;
     }
     if (ba.out_dir && ba.output) {
-        status = fail_usage("--output and --out-dir exclude each other%s", "");
+        status = cli_fail_usage("--output and --out-dir exclude each other%s", "");
         goto done;
     }
-    status = run_builds(&ba);
+    status = cli_pool_run(ba.nroots, ba.jobs, build_task, &ba);
 done:
     free(ba.roots);
     return status;
@@ -305,7 +234,7 @@ int main(int argc, char **argv)
         return cmd_kustomize(argc - 2, argv + 2);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        fputs(cli_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     if (strcmp(argv[1], "version") == 0) {
@@ -314,5 +243,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "build") == 0)
         return cmd_build(argc - 2, argv + 2);
-    return fail_usage("unknown command '%s'", argv[1]);
+    if (strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    return cli_fail_usage("unknown command '%s'", argv[1]);
 }

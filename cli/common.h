@@ -1,0 +1,35 @@
+/* Pieces shared by the krender subcommands (build, check): flag parsing, error printing and
+ * the render thread pool. Uses the public API only. */
+#ifndef KRENDER_CLI_COMMON_H
+#define KRENDER_CLI_COMMON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "krender.h"
+
+/* The whole usage text (defined in krender.c). */
+extern const char cli_usage[];
+
+/* Prints "error: <fmt with arg>" and the usage on stderr; returns 2 (the usage exit code). */
+int cli_fail_usage(const char *fmt, const char *arg);
+
+/* Accepts "--flag value" and "--flag=value"; returns the value (advancing *i past it) or NULL. */
+const char *cli_flag_value(int argc, char **argv, int *i, const char *name);
+
+/* Parses a --load-restrictor value into *out; returns 0, or -1 when unknown. */
+int cli_parse_load_restrictor(const char *v, int *out);
+
+/* Writes "<file>:<line>:<col>: <message>\n" (the parts that are known) and, when the problem
+ * is in a nested kustomization, "  while building: <chain>\n". */
+void cli_print_error(FILE *f, const krender_error *e);
+
+/* Work item of the pool: renders item i with the worker's own context; non-zero = failed. */
+typedef int (*cli_task)(krender_ctx *ctx, size_t i, void *arg);
+
+/* Runs task(ctx, i, arg) for every i < n on `jobs` threads (0 = the number of cores), the
+ * calling thread included, each thread with its own context. Returns 1 if any task failed or
+ * a context could not be made, else 0. */
+int cli_pool_run(size_t n, int jobs, cli_task task, void *arg);
+
+#endif

@@ -387,19 +387,39 @@ int kr_tconfig_parse(kr_arena *a, const kr_node *doc, const char *file, kr_tconf
     return sort_all(a, out) ? kr_err_nomem(err) : 0;
 }
 
+/* The nameReference entry for a target gvk (rows of one target are consecutive). */
+static kr_nameref *row_target(kr_arena *a, kr_tconfig *t, const kr_default_row *row)
+{
+    kr_nameref *last = t->nnameref ? &t->nameref[t->nnameref - 1] : NULL;
+    if (last && strcmp(last->group, row->tgroup) == 0 &&
+        strcmp(last->version, row->tversion) == 0 && strcmp(last->kind, row->tkind) == 0)
+        return last;
+    kr_nameref nr = {.group = row->tgroup, .version = row->tversion, .kind = row->tkind};
+    return nameref_append(a, t, &nr) ? NULL : &t->nameref[t->nnameref - 1];
+}
+
 int kr_tconfig_defaults(kr_arena *a, kr_tconfig *out, kr_err *err)
 {
-    kr_node *doc;
-    int rc = kr_parse_document(a, "<embedded defaultconfig.yaml>",
-                               (const char *)kr_data_defaultconfig, kr_data_defaultconfig_len,
-                               KR_YAML_12, &doc, err);
-    kr_tconfig parsed;
-    if (!rc)
-        rc = kr_tconfig_parse(a, doc, "<embedded defaultconfig.yaml>", &parsed, err);
+    kr_tconfig rows = {0};
+    for (size_t i = 0; i < kr_default_rows_len; i++) {
+        const kr_default_row *row = &kr_default_rows[i];
+        kr_fieldspec fs;
+        kr_fslist *list = row->list < KR_FS_COUNT ? &rows.lists[row->list] : NULL;
+        if (!list) {
+            kr_nameref *nr = row_target(a, &rows, row);
+            list = nr ? &nr->referrers : NULL;
+        }
+        if (!list || kr_fieldspec_make(a, row->group, row->version, row->kind, row->path,
+                                       row->create, &fs) ||
+            kr_fslist_append(a, list, &fs))
+            return kr_err_nomem(err);
+    }
+    rows.loaded = rows.custom = true;
+    if (sort_all(a, &rows))
+        return kr_err_nomem(err);
     /* kustomize merges the defaults into an empty config before use: deduplicate once here */
     *out = (kr_tconfig){0};
-    if (!rc)
-        rc = kr_tconfig_merge(a, out, &parsed, err);
+    int rc = kr_tconfig_merge(a, out, &rows, err);
     out->custom = false;
     return rc;
 }

@@ -61,7 +61,19 @@ const char *kr_fs_kind_name(kr_fs_kind k);
  * strictly: unknown keys are errors. Lists are sorted as kustomize sorts them. */
 int kr_tconfig_parse(kr_arena *a, const kr_node *doc, const char *file, kr_tconfig *out,
                      kr_err *err);
-/* kustomize's defaults (parsed from the embedded text). */
+/* One field spec of kustomize's defaults, compiled in at build time (tools/gen_defaults.py):
+ * list < KR_FS_COUNT names a field-spec list; list == KR_FS_COUNT is a nameReference referrer
+ * of the target t*. */
+typedef struct kr_default_row {
+    int list;
+    const char *tgroup, *tversion, *tkind;
+    const char *group, *version, *kind, *path;
+    bool create;
+} kr_default_row;
+extern const kr_default_row kr_default_rows[];
+extern const size_t kr_default_rows_len;
+
+/* kustomize's defaults (from the compiled-in rows, sorted and deduplicated as kustomize does). */
 int kr_tconfig_defaults(kr_arena *a, kr_tconfig *out, kr_err *err);
 /* Deep copy into arena a (lists may then grow independently). */
 int kr_tconfig_copy(kr_arena *a, kr_tconfig *dst, const kr_tconfig *src, kr_err *err);

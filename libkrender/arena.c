@@ -124,6 +124,20 @@ size_t kr_arena_used(const kr_arena *a)
     return a->total;
 }
 
+void *kr_arena_grow(kr_arena *a, void *items, size_t len, size_t *cap, size_t elem, size_t first)
+{
+    if (items && len < *cap)
+        return items;
+    size_t n = *cap && *cap >= len ? *cap * 2 : (len > first ? len * 2 : first);
+    void *p = kr_arena_alloc(a, n * elem);
+    if (!p)
+        return NULL;
+    if (len)
+        memcpy(p, items, len * elem);
+    *cap = n;
+    return p;
+}
+
 void kr_arena_reset(kr_arena *a)
 {
     struct chunk *keep = NULL;

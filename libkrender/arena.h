@@ -17,6 +17,10 @@ char *kr_arena_strdup(kr_arena *a, const char *s);
 char *kr_arena_printf(kr_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *kr_arena_vprintf(kr_arena *a, const char *fmt, va_list ap);
+/* Room for one more element in an arena array of `len` elements of `elem` bytes: returns the
+ * array, moved to a block twice as big when it was full (*cap updated; `first` elements for an
+ * empty one), or NULL when out of memory. The old block stays in the arena. */
+void *kr_arena_grow(kr_arena *a, void *items, size_t len, size_t *cap, size_t elem, size_t first);
 /* Forgets every allocation but keeps the largest chunk for reuse (so a context that renders
  * again and again does not return its memory to the system and fault it back in each time). */
 void kr_arena_reset(kr_arena *a);

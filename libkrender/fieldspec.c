@@ -159,16 +159,10 @@ int kr_fieldspec_make(kr_arena *a, const char *group, const char *version, const
 
 int kr_fslist_append(kr_arena *a, kr_fslist *l, const kr_fieldspec *fs)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        kr_fieldspec *v = kr_arena_alloc(a, cap * sizeof *v);
-        if (!v)
-            return KRENDER_E_NOMEM;
-        if (l->n)
-            memcpy(v, l->v, l->n * sizeof *v);
-        l->v = v;
-        l->cap = cap;
-    }
+    kr_fieldspec *v = kr_arena_grow(a, l->v, l->n, &l->cap, sizeof *v, 8);
+    if (!v)
+        return KRENDER_E_NOMEM;
+    l->v = v;
     l->v[l->n++] = *fs;
     return 0;
 }
@@ -199,16 +193,10 @@ static int parse_list(kr_arena *a, const kr_node *seq, const char *file, const c
 
 static int nameref_append(kr_arena *a, kr_tconfig *t, const kr_nameref *nr)
 {
-    if (t->nnameref == t->nameref_cap) {
-        size_t cap = t->nameref_cap ? t->nameref_cap * 2 : 16;
-        kr_nameref *v = kr_arena_alloc(a, cap * sizeof *v);
-        if (!v)
-            return KRENDER_E_NOMEM;
-        if (t->nnameref)
-            memcpy(v, t->nameref, t->nnameref * sizeof *v);
-        t->nameref = v;
-        t->nameref_cap = cap;
-    }
+    kr_nameref *v = kr_arena_grow(a, t->nameref, t->nnameref, &t->nameref_cap, sizeof *v, 16);
+    if (!v)
+        return KRENDER_E_NOMEM;
+    t->nameref = v;
     t->nameref[t->nnameref++] = *nr;
     return 0;
 }

@@ -76,16 +76,12 @@ static pentry *pmap_get(kr_render *r, pmap *m, const void *a, const void *b)
 
 static int pentry_push(kr_render *r, pentry *e, uint32_t x)
 {
-    if (e->n == e->cap) {
-        uint32_t cap = e->cap ? e->cap * 2 : 2;
-        uint32_t *v = kr_arena_alloc(r->arena, cap * sizeof *v);
-        if (!v)
-            return kr_err_nomem(r->err);
-        if (e->n)
-            memcpy(v, e->v, e->n * sizeof *v);
-        e->v = v;
-        e->cap = cap;
-    }
+    size_t cap = e->cap;
+    uint32_t *v = kr_arena_grow(r->arena, e->v, e->n, &cap, sizeof *v, 2);
+    if (!v)
+        return kr_err_nomem(r->err);
+    e->v = v;
+    e->cap = (uint32_t)cap;
     e->v[e->n++] = x;
     return 0;
 }

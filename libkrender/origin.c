@@ -43,16 +43,13 @@ int kr_origin_note(kr_render *r, kr_accum *ra, const kr_origin *o, size_t count)
                 res->origin = *o;
                 continue;
             }
-            if (res->ntransforms == res->transforms_cap) {
-                uint32_t cap = res->transforms_cap ? res->transforms_cap * 2 : 4;
-                kr_origin *v = kr_arena_alloc(r->arena, cap * sizeof *v);
-                if (!v)
-                    return kr_err_nomem(r->err);
-                if (res->ntransforms)
-                    memcpy(v, res->transforms, res->ntransforms * sizeof *v);
-                res->transforms = v;
-                res->transforms_cap = cap;
-            }
+            size_t cap = res->transforms_cap;
+            kr_origin *v =
+                kr_arena_grow(r->arena, res->transforms, res->ntransforms, &cap, sizeof *v, 4);
+            if (!v)
+                return kr_err_nomem(r->err);
+            res->transforms = v;
+            res->transforms_cap = (uint32_t)cap;
             res->transforms[res->ntransforms++] = *o;
         }
     }

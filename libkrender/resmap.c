@@ -56,16 +56,10 @@ int kr_resmap_append(kr_render *r, kr_resmap *m, kr_resource *res)
     size_t i = probe(m, &res->id, kr_resid_hash(&res->id));
     if (m->slots[i])
         return conflict(r, res);
-    if (m->len == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 32;
-        kr_resource **p = kr_arena_alloc(r->arena, cap * sizeof *p);
-        if (!p)
-            return kr_err_nomem(r->err);
-        if (m->len)
-            memcpy(p, m->items, m->len * sizeof *p);
-        m->items = p;
-        m->cap = cap;
-    }
+    kr_resource **p = kr_arena_grow(r->arena, m->items, m->len, &m->cap, sizeof *p, 32);
+    if (!p)
+        return kr_err_nomem(r->err);
+    m->items = p;
     m->items[m->len++] = res;
     m->slots[i] = (uint32_t)m->len;
     return 0;

@@ -21,16 +21,12 @@ int kr_resource_refresh_id(kr_render *r, kr_resource *res)
 
 int kr_resource_push_prev(kr_render *r, kr_resource *res)
 {
-    if (res->nprev == res->prev_cap) {
-        uint32_t cap = res->prev_cap ? res->prev_cap * 2 : 2;
-        kr_resid *p = kr_arena_alloc(r->arena, cap * sizeof *p);
-        if (!p)
-            return kr_err_nomem(r->err);
-        if (res->nprev)
-            memcpy(p, res->prev, res->nprev * sizeof *p);
-        res->prev = p;
-        res->prev_cap = cap;
-    }
+    size_t cap = res->prev_cap;
+    kr_resid *p = kr_arena_grow(r->arena, res->prev, res->nprev, &cap, sizeof *p, 2);
+    if (!p)
+        return kr_err_nomem(r->err);
+    res->prev = p;
+    res->prev_cap = (uint32_t)cap;
     res->prev[res->nprev++] = res->id;
     return 0;
 }
@@ -79,16 +75,10 @@ typedef struct queue {
 
 static int queue_push(kr_render *r, queue *q, kr_node *n)
 {
-    if (q->len == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 16;
-        kr_node **p = kr_arena_alloc(r->arena, cap * sizeof *p);
-        if (!p)
-            return kr_err_nomem(r->err);
-        if (q->len)
-            memcpy(p, q->items, q->len * sizeof *p);
-        q->items = p;
-        q->cap = cap;
-    }
+    kr_node **p = kr_arena_grow(r->arena, q->items, q->len, &q->cap, sizeof *p, 16);
+    if (!p)
+        return kr_err_nomem(r->err);
+    q->items = p;
     q->items[q->len++] = n;
     return 0;
 }
@@ -155,16 +145,10 @@ int kr_resources_from_docs(kr_render *r, const char *file, kr_node **docs, size_
         }
         if (ensure_metadata(r, d))
             return r->err->code;
-        if (*nout == *cap) {
-            size_t ncap = *cap ? *cap * 2 : 64;
-            kr_resource **p = kr_arena_alloc(r->arena, ncap * sizeof *p);
-            if (!p)
-                return kr_err_nomem(r->err);
-            if (*nout)
-                memcpy(p, *out, *nout * sizeof *p);
-            *out = p;
-            *cap = ncap;
-        }
+        kr_resource **p = kr_arena_grow(r->arena, *out, *nout, cap, sizeof *p, 64);
+        if (!p)
+            return kr_err_nomem(r->err);
+        *out = p;
         kr_resource *res = kr_resource_new(r, d, file);
         if (!res)
             return r->err->code ? r->err->code : kr_err_nomem(r->err);

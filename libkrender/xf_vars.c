@@ -66,16 +66,10 @@ static int add_var(kr_render *r, kr_accum *ra, const kr_var *v)
         if (strcmp(ra->vars[i].name, v->name) == 0)
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, v->file, v->at->line, v->at->col,
                               "var '%s' already encountered", v->name);
-    if (ra->nvars == ra->vars_cap) {
-        size_t cap = ra->vars_cap ? ra->vars_cap * 2 : 8;
-        kr_var *p = kr_arena_alloc(r->arena, cap * sizeof *p);
-        if (!p)
-            return kr_err_nomem(r->err);
-        if (ra->nvars)
-            memcpy(p, ra->vars, ra->nvars * sizeof *p);
-        ra->vars = p;
-        ra->vars_cap = cap;
-    }
+    kr_var *p = kr_arena_grow(r->arena, ra->vars, ra->nvars, &ra->vars_cap, sizeof *p, 8);
+    if (!p)
+        return kr_err_nomem(r->err);
+    ra->vars = p;
     ra->vars[ra->nvars++] = *v;
     return 0;
 }

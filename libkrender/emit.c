@@ -260,7 +260,8 @@ static void merge_sort(key_ent *e, key_ent *tmp, size_t n)
 
 static bool reserve_ents(emit_ctx *c, size_t extra)
 {
-    if (c->capents - c->nents >= extra)
+    /* allocated even for an empty map: callers do pointer arithmetic on c->ents */
+    if (c->ents && c->capents - c->nents >= extra)
         return true;
     size_t cap = c->capents ? c->capents : 64;
     while (cap - c->nents < extra)

@@ -80,7 +80,8 @@ static int put_map(ctx *c, const kr_node *n, unsigned depth)
         return fail_nomem(c);
     for (uint32_t i = 0; i < n->len; i++)
         order[i] = &n->u.pairs[i];
-    qsort(order, n->len, sizeof *order, by_key);
+    if (n->len > 1) /* qsort's array must not be NULL, even when empty */
+        qsort(order, n->len, sizeof *order, by_key);
     int rc = kr_buf_putc(c->out, '{') ? 0 : fail_nomem(c);
     for (uint32_t i = 0; !rc && i < n->len; i++) {
         if ((i && !kr_buf_putc(c->out, ',')) ||

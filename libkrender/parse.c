@@ -590,8 +590,8 @@ static int close_coll(pctx *c)
     if (!c->nfr)
         return fail(c, 0, 0, "unbalanced collection end");
     frame f = c->fr[--c->nfr];
-    kr_node **kids = c->kids + f.base;
     size_t n = c->nkids - f.base;
+    kr_node **kids = n ? c->kids + f.base : NULL; /* c->kids is NULL until a first child */
     int rc = f.node->kind == KR_MAP ? finish_map(c, f.node, kids, n)
                                     : finish_seq(c, f.node, kids, n);
     if (rc)

@@ -32,7 +32,7 @@ static int cmp_gvk(const void *a, const void *b)
 
 static const kr_smp_type *find_type(const kr_smp_schema *s, const char *name)
 {
-    if (!name)
+    if (!name || !s->ntypes) /* types is NULL then, and bsearch wants an array */
         return NULL;
     kr_smp_type key = {.name = name};
     return bsearch(&key, s->types, s->ntypes, sizeof key, cmp_type);
@@ -157,7 +157,7 @@ int kr_smp_schema_builtin(kr_arena *a, kr_smp_schema **out, kr_err *err)
 const kr_smp_type *kr_smp_schema_root(const kr_smp_schema *s, const char *api_version,
                                       const char *kind)
 {
-    if (!s || !api_version || !kind)
+    if (!s || !s->ngvk || !api_version || !kind) /* gvk is NULL when there is none */
         return NULL;
     char buf[512];
     size_t na = strlen(api_version), nk = strlen(kind);
@@ -329,7 +329,8 @@ static int swagger_roots(swagger *sw)
             sw->s->gvk[sw->s->ngvk++] = (gvk_entry){key, t};
         }
     }
-    qsort(sw->s->gvk, sw->s->ngvk, sizeof *sw->s->gvk, cmp_gvk);
+    if (sw->s->ngvk > 1) /* gvk is NULL when there is none; qsort wants an array */
+        qsort(sw->s->gvk, sw->s->ngvk, sizeof *sw->s->gvk, cmp_gvk);
     return 0;
 }
 
@@ -347,7 +348,8 @@ int kr_smp_schema_from_swagger(kr_arena *a, const kr_node *doc, const char *file
     s->ntypes = defs->len;
     for (uint32_t i = 0; i < defs->len; i++)
         s->types[i].name = defs->u.pairs[i].key->u.text;
-    qsort(s->types, s->ntypes, sizeof *s->types, cmp_type);
+    if (s->ntypes > 1) /* types is NULL for an empty definitions map */
+        qsort(s->types, s->ntypes, sizeof *s->types, cmp_type);
     swagger sw = {a, err, file, s, defs, builtin};
     for (uint32_t i = 0; i < defs->len; i++) {
         const kr_node *props = kr_map_get(defs->u.pairs[i].value, "properties");

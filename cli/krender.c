@@ -28,6 +28,8 @@ const char cli_usage[] =
     "      --reorder MODE           legacy (default) or none (input order); sortOptions in the\n"
     "                               kustomization win over this flag, as in kustomize\n"
     "      --enable-managedby-label add the label app.kubernetes.io/managed-by\n"
+    "      --root DIR               jail: no file outside DIR is ever read, whatever the\n"
+    "                               load restrictor (for untrusted repositories)\n"
     "  -h, --help                   this text\n"
     "\n"
     "check renders every kustomization root under --root (default: the git top level, else .;\n"
@@ -168,6 +170,8 @@ static int cmd_build(int argc, char **argv)
                 status = cli_fail_usage("invalid --load-restrictor '%s'", v);
                 goto done;
             }
+        } else if ((v = cli_flag_value(argc, argv, &i, "--root"))) {
+            ba.opts.jail_root = v;
         } else if ((v = cli_flag_value(argc, argv, &i, "--reorder"))) {
             if (strcmp(v, "legacy") == 0)
                 ba.opts.reorder = KRENDER_REORDER_LEGACY;

@@ -1,11 +1,13 @@
 /* The public API of include/krender.h and nothing else. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "emit.h"
@@ -276,6 +278,11 @@ static int resolve_root(kr_render *r, const char *path)
             return kr_err_set(r->err, KRENDER_E_NOT_FOUND, NULL, 0, 0, "jail root '%s': %s",
                               r->opts.jail_root, strerror(errno));
         r->opts.jail_root = jail;
+        /* every file is then opened beneath this descriptor (loader.c) */
+        r->jail_fd = open(jail, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (r->jail_fd < 0)
+            return kr_err_set(r->err, KRENDER_E_IO, NULL, 0, 0, "jail root '%s': %s", jail,
+                              strerror(errno));
         return kr_check_jail(r, r->root_real, NULL, 0, 0);
     }
     return 0;
@@ -325,6 +332,7 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
                    .smp_cache = ctx ? &ctx->smp_schema : NULL,
                    .ctx_arena = ctx ? ctx->arena : NULL,
                    .serial = ctx ? ++ctx->renders : 0,
+                   .jail_fd = -1,
                    .err = &res->err};
     int rc = 0;
     if (!ctx || !path)
@@ -363,6 +371,8 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
     }
     kr_buf_free(&r.warnings);
     kr_buf_free(&r.files);
+    if (r.jail_fd >= 0)
+        close(r.jail_fd);
     if (ctx && r.arena) { /* keep one chunk of it for the next render of this context */
         ctx->spare = r.arena;
         kr_arena_reset(r.arena);

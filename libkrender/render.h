@@ -38,6 +38,8 @@ struct kr_render {
     const char *user_root; /* the build path as the caller gave it (for messages) */
     const char *root_real; /* its symlink-free absolute form */
     kr_realcache *realcache; /* loader.c: resolved directories of this render */
+    int jail_fd; /* directory descriptor of opts.jail_root (openat2 RESOLVE_BENEATH); valid
+                  * exactly when opts.jail_root is set, -1 otherwise */
 };
 
 /* A path for messages: relative to the build root as the caller spelled it. */

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "common.h"
+#include "output.h"
 #include "krender.h"
 
 const char cli_usage[] =
@@ -44,44 +45,6 @@ const char cli_usage[] =
     "                               itself: DIR/_root.yaml)\n"
     "  -j, --jobs N                 render on N threads (default: the number of cores)\n"
     "      --load-restrictor MODE   as for build\n";
-
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Writes to a temporary file beside `path` and renames it, so no partial file is ever seen. */
-static int write_file(const char *path, const char *data, size_t len)
-{
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, n, "%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return -1;
-    }
-    int rc = write_all(fd, data, len);
-    if (close(fd) != 0)
-        rc = -1;
-    if (rc == 0)
-        rc = rename(tmp, path);
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
 
 /* One root rendered into a caller-chosen destination; errors reported with the root. */
 typedef struct build_args {
@@ -124,7 +87,7 @@ static int render_root(krender_ctx *ctx, const build_args *ba, size_t i)
             snprintf(path, sizeof path, "%s/%zu.yaml", ba->out_dir, i);
             dest = path;
         }
-        if (dest ? write_file(dest, yaml, len) != 0 : write_all(1, yaml, len) != 0) {
+        if (dest ? cli_write_file(dest, yaml, len) != 0 : cli_write_all(1, yaml, len) != 0) {
             pthread_mutex_lock(&stderr_lock);
             fprintf(stderr, "error: writing %s: %s\n", dest ? dest : "stdout", strerror(errno));
             pthread_mutex_unlock(&stderr_lock);
@@ -230,6 +193,7 @@ static int cmd_kustomize(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    cli_install_signal_cleanup();
     const char *self = strrchr(argv[0], '/');
     self = self ? self + 1 : argv[0];
     if (strcmp(self, "kustomize") == 0)

@@ -1,0 +1,116 @@
+/* Output files: temporary file + rename, and signal-safe removal of the temporary files of an
+ * interrupted run. The temporary names live in a fixed table of atomic slots because the
+ * signal handler may only use async-signal-safe calls (unlink) and plain loads. */
+#include "output.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PENDING_SLOTS 256 /* files written at once: one per render thread */
+
+/* A slot's name is only read by the handler while the slot is ACTIVE; names live in the slots
+ * (not the heap) so a handler racing a finishing writer never reads freed memory. */
+enum { SLOT_FREE, SLOT_FILLING, SLOT_ACTIVE };
+static struct {
+    atomic_int state;
+    char name[4096];
+} pending[PENDING_SLOTS];
+
+int cli_write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Claims a slot for tmp (so a signal removes it); -1 when all are taken or it is too long. */
+static int track(const char *tmp)
+{
+    size_t n = strlen(tmp) + 1;
+    if (n > sizeof pending[0].name)
+        return -1;
+    for (int i = 0; i < PENDING_SLOTS; i++) {
+        int expected = SLOT_FREE;
+        if (atomic_compare_exchange_strong(&pending[i].state, &expected, SLOT_FILLING)) {
+            memcpy(pending[i].name, tmp, n);
+            atomic_store(&pending[i].state, SLOT_ACTIVE);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void untrack(int slot)
+{
+    if (slot >= 0)
+        atomic_store(&pending[slot].state, SLOT_FREE);
+}
+
+int cli_write_file(const char *path, const char *data, size_t len)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return -1;
+    snprintf(tmp, n, "%s.XXXXXX", path);
+    sigset_t all, old;
+    sigfillset(&all);
+    /* between mkstemp and track a signal would leave the file behind: block them */
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int fd = mkstemp(tmp);
+    int slot = fd >= 0 ? track(tmp) : -1;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    int rc = cli_write_all(fd, data, len);
+    if (close(fd) != 0)
+        rc = -1;
+    int saved = errno;
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    if (rc == 0)
+        rc = rename(tmp, path);
+    if (rc != 0) {
+        saved = errno;
+        unlink(tmp);
+    }
+    untrack(slot);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    free(tmp);
+    errno = saved;
+    return rc;
+}
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < PENDING_SLOTS; i++)
+        if (atomic_load(&pending[i].state) == SLOT_ACTIVE)
+            unlink(pending[i].name);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_install_signal_cleanup(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}

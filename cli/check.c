@@ -442,6 +442,7 @@ static int add_changed(check_args *ca, const char *file)
 static int parse_check_args(check_args *ca, int argc, char **argv, const char **root_flag)
 {
     const char *v;
+    int lim, status = 2;
     int files_only = 0;
     ca->all = 1;
     for (int i = 0; i < argc; i++) {
@@ -466,6 +467,9 @@ static int parse_check_args(check_args *ca, int argc, char **argv, const char **
         } else if ((v = cli_flag_value(argc, argv, &i, "--load-restrictor"))) {
             if (cli_parse_load_restrictor(v, &ca->opts.load_restrictor) != 0)
                 return cli_fail_usage("invalid --load-restrictor '%s'", v);
+        } else if ((lim = cli_parse_limit(argc, argv, &i, &ca->opts, &status)) != 0) {
+            if (lim < 0)
+                return status;
         } else {
             return cli_fail_usage("unknown or incomplete flag '%s'", a);
         }

@@ -1,7 +1,11 @@
 /* Shared CLI pieces: see common.h. */
 #include "common.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,6 +37,31 @@ int cli_parse_load_restrictor(const char *v, int *out)
         *out = KRENDER_LOAD_NONE;
     else
         return -1;
+    return 0;
+}
+
+int cli_parse_limit(int argc, char **argv, int *i, krender_options *opts, int *status)
+{
+    static const struct {
+        const char *flag;
+        size_t offset;
+    } limits[] = {{"--max-file-bytes", offsetof(krender_options, max_file_bytes)},
+                  {"--max-resources", offsetof(krender_options, max_resources)},
+                  {"--max-output-bytes", offsetof(krender_options, max_output_bytes)}};
+    for (size_t k = 0; k < sizeof limits / sizeof limits[0]; k++) {
+        const char *v = cli_flag_value(argc, argv, i, limits[k].flag);
+        if (!v)
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (errno || end == v || *end || n == 0 || v[0] == '-' || n > SIZE_MAX) {
+            *status = cli_fail_usage("invalid limit '%s' (a positive number)", v);
+            return -1;
+        }
+        *(size_t *)((char *)opts + limits[k].offset) = (size_t)n;
+        return 1;
+    }
     return 0;
 }
 

@@ -20,6 +20,11 @@ const char *cli_flag_value(int argc, char **argv, int *i, const char *name);
 /* Parses a --load-restrictor value into *out; returns 0, or -1 when unknown. */
 int cli_parse_load_restrictor(const char *v, int *out);
 
+/* --max-file-bytes, --max-resources, --max-output-bytes (a positive integer) into opts.
+ * Returns 1 when argv[*i] was one of them (advancing *i), 0 when not, -1 (usage error printed,
+ * status 2 in *status) when its value is invalid. */
+int cli_parse_limit(int argc, char **argv, int *i, krender_options *opts, int *status);
+
 /* Writes "<file>:<line>:<col>: <message>\n" (the parts that are known) and, when the problem
  * is in a nested kustomization, "  while building: <chain>\n". */
 void cli_print_error(FILE *f, const krender_error *e);

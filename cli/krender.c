@@ -31,6 +31,9 @@ const char cli_usage[] =
     "      --enable-managedby-label add the label app.kubernetes.io/managed-by\n"
     "      --root DIR               jail: no file outside DIR is ever read, whatever the\n"
     "                               load restrictor (for untrusted repositories)\n"
+    "      --max-file-bytes N       fail on a file larger than N bytes (default 256 MiB)\n"
+    "      --max-resources N        fail beyond N resources (default 1,000,000)\n"
+    "      --max-output-bytes N     fail when the output exceeds N bytes (default 1 GiB)\n"
     "  -h, --help                   this text\n"
     "\n"
     "check renders every kustomization root under --root (default: the git top level, else .;\n"
@@ -44,7 +47,8 @@ const char cli_usage[] =
     "                               DIR/<root path, '/' replaced by '_'>.yaml (the root DIR\n"
     "                               itself: DIR/_root.yaml)\n"
     "  -j, --jobs N                 render on N threads (default: the number of cores)\n"
-    "      --load-restrictor MODE   as for build\n";
+    "      --load-restrictor MODE   as for build\n"
+    "      --max-file-bytes N, --max-resources N, --max-output-bytes N   as for build\n";
 
 /* One root rendered into a caller-chosen destination; errors reported with the root. */
 typedef struct build_args {
@@ -108,6 +112,7 @@ static int cmd_build(int argc, char **argv)
 {
     build_args ba = {.opts = KRENDER_OPTIONS_INIT};
     const char *v;
+    int lim;
     ba.roots = calloc((size_t)argc + 1, sizeof *ba.roots);
     if (!ba.roots)
         return 1;
@@ -135,6 +140,9 @@ static int cmd_build(int argc, char **argv)
             }
         } else if ((v = cli_flag_value(argc, argv, &i, "--root"))) {
             ba.opts.jail_root = v;
+        } else if ((lim = cli_parse_limit(argc, argv, &i, &ba.opts, &status)) != 0) {
+            if (lim < 0)
+                goto done;
         } else if ((v = cli_flag_value(argc, argv, &i, "--reorder"))) {
             if (strcmp(v, "legacy") == 0)
                 ba.opts.reorder = KRENDER_REORDER_LEGACY;

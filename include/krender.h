@@ -47,7 +47,8 @@ enum krender_code {
     KRENDER_E_SECURITY = 10,     /* a file outside the allowed root */
     KRENDER_E_UNSUPPORTED = 11,  /* a kustomize feature this build does not implement */
     KRENDER_E_VALUE = 12,        /* a value that cannot be output (.inf, .nan) */
-    KRENDER_E_INTERNAL = 13
+    KRENDER_E_INTERNAL = 13,
+    KRENDER_E_LIMIT = 14 /* a limit of krender_options exceeded (file size, resources, output) */
 };
 
 /* What went wrong. All strings borrowed from the result. */
@@ -72,7 +73,7 @@ enum krender_reorder {
     KRENDER_REORDER_NONE = 2     /* --reorder none: input order (sortOptions still wins) */
 };
 
-#define KRENDER_OPTIONS_VERSION 2u
+#define KRENDER_OPTIONS_VERSION 3u
 
 /* Build options. Always start from KRENDER_OPTIONS_INIT; fields are only ever appended, and
  * `version` tells the library which fields the caller knows. */
@@ -85,10 +86,20 @@ typedef struct krender_options {
     /* version 2 */
     int resources_json; /* non-zero: also render each resource as JSON
                            (krender_result_resource_json) */
+    /* version 3: limits for untrusted input; 0 = the default shown. Exceeding one fails the
+     * render with KRENDER_E_LIMIT. (YAML nesting depth 10000 and alias expansion of 1,000,000
+     * nodes per document are fixed: they are go-yaml's, so kustomize fails the same inputs.) */
+    size_t max_file_bytes;   /* size of any one file read; default 256 MiB */
+    size_t max_resources;    /* resources in any resource map; default 1,000,000 */
+    size_t max_output_bytes; /* the YAML (plus the JSON when asked) output; default 1 GiB */
 } krender_options;
 
+#define KRENDER_DEFAULT_MAX_FILE_BYTES ((size_t)256 << 20)
+#define KRENDER_DEFAULT_MAX_RESOURCES ((size_t)1000000)
+#define KRENDER_DEFAULT_MAX_OUTPUT_BYTES ((size_t)1 << 30)
+
 #define KRENDER_OPTIONS_INIT \
-    { KRENDER_OPTIONS_VERSION, KRENDER_LOAD_ROOT_ONLY, KRENDER_REORDER_DEFAULT, 0, NULL, 0 }
+    { KRENDER_OPTIONS_VERSION, KRENDER_LOAD_ROOT_ONLY, KRENDER_REORDER_DEFAULT, 0, NULL, 0, 0, 0, 0 }
 
 typedef struct krender_ctx krender_ctx;       /* caches parsed files; one thread at a time */
 typedef struct krender_result krender_result; /* one render: output or error, and warnings */

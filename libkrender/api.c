@@ -74,6 +74,7 @@ KRENDER_API const char *krender_strerror(int code)
     case KRENDER_E_UNSUPPORTED: return "unsupported feature";
     case KRENDER_E_VALUE: return "value cannot be rendered";
     case KRENDER_E_INTERNAL: return "internal error";
+    case KRENDER_E_LIMIT: return "limit exceeded";
     default: return "unknown error";
     }
 }
@@ -253,6 +254,10 @@ static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
         if (!e->api_version || !e->kind || !e->name || !e->ns)
             return kr_err_nomem(r->err);
         res->nresources = i + 1;
+        if (res->yaml.len + res->json.len > r->opts.max_output_bytes)
+            return kr_err_set(r->err, KRENDER_E_LIMIT, NULL, 0, 0,
+                              "the output exceeds the limit of %zu bytes (max_output_bytes)",
+                              r->opts.max_output_bytes);
     }
     return 0;
 }
@@ -301,15 +306,25 @@ static int read_options(kr_render *r, const krender_options *opts)
 {
     krender_options def = KRENDER_OPTIONS_INIT;
     r->opts = def;
-    if (!opts)
-        return 0;
-    if (opts->version == 0 || opts->version > KRENDER_OPTIONS_VERSION)
-        return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0,
-                          "krender_options.version %u is not supported (this library knows %u)",
-                          opts->version, KRENDER_OPTIONS_VERSION);
-    /* copy only the fields the caller's version of the struct has */
-    memcpy(&r->opts, opts, opts->version == 1 ? offsetof(krender_options, resources_json)
-                                              : sizeof *opts);
+    if (opts) {
+        if (opts->version == 0 || opts->version > KRENDER_OPTIONS_VERSION)
+            return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0,
+                              "krender_options.version %u is not supported (this library knows %u)",
+                              opts->version, KRENDER_OPTIONS_VERSION);
+        /* copy only the fields the caller's version of the struct has */
+        static const size_t known[] = {0, offsetof(krender_options, resources_json),
+                                       offsetof(krender_options, max_file_bytes),
+                                       sizeof(krender_options)};
+        _Static_assert(sizeof known / sizeof known[0] == KRENDER_OPTIONS_VERSION + 1,
+                       "one entry per options version");
+        memcpy(&r->opts, opts, known[opts->version]);
+    }
+    if (!r->opts.max_file_bytes)
+        r->opts.max_file_bytes = KRENDER_DEFAULT_MAX_FILE_BYTES;
+    if (!r->opts.max_resources)
+        r->opts.max_resources = KRENDER_DEFAULT_MAX_RESOURCES;
+    if (!r->opts.max_output_bytes)
+        r->opts.max_output_bytes = KRENDER_DEFAULT_MAX_OUTPUT_BYTES;
     if (r->opts.load_restrictor < KRENDER_LOAD_ROOT_ONLY || r->opts.load_restrictor > KRENDER_LOAD_NONE ||
         r->opts.reorder < KRENDER_REORDER_DEFAULT || r->opts.reorder > KRENDER_REORDER_NONE)
         return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "invalid krender_options value");

@@ -180,6 +180,12 @@ int kr_load_file(kr_render *r, const char *real, kr_file **out)
         close(fd);
         return kr_err_set(r->err, KRENDER_E_IO, real, 0, 0, "'%s' must resolve to a file", real);
     }
+    if (r->opts.max_file_bytes && (uint64_t)st.st_size > r->opts.max_file_bytes) {
+        close(fd);
+        return kr_err_set(r->err, KRENDER_E_LIMIT, real, 0, 0,
+                          "%lld bytes: larger than the limit of %zu bytes (max_file_bytes)",
+                          (long long)st.st_size, r->opts.max_file_bytes);
+    }
     size_t slot = (size_t)XXH3_64bits(real, strlen(real)) & (c->nbuckets - 1);
     entry *e = c->buckets[slot];
     while (e && strcmp(e->file.path, real) != 0)

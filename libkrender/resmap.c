@@ -56,6 +56,10 @@ int kr_resmap_append(kr_render *r, kr_resmap *m, kr_resource *res)
     size_t i = probe(m, &res->id, kr_resid_hash(&res->id));
     if (m->slots[i])
         return conflict(r, res);
+    if (r->opts.max_resources && m->len >= r->opts.max_resources)
+        return kr_err_set(r->err, KRENDER_E_LIMIT, res->file, res->node ? res->node->line : 0,
+                          res->node ? res->node->col : 0,
+                          "more than %zu resources (max_resources)", r->opts.max_resources);
     kr_resource **p = kr_arena_grow(r->arena, m->items, m->len, &m->cap, sizeof *p, 32);
     if (!p)
         return kr_err_nomem(r->err);

@@ -68,6 +68,21 @@ class BindingsTest(unittest.TestCase):
         out = krender.build(self.dir, enable_managedby_label=True)
         self.assertIn("app.kubernetes.io/managed-by", out)
 
+    def test_limits(self):
+        self.write("kustomization.yaml", "resources: [r.yaml]\n")
+        self.write("r.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n"
+                             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+        self.assertEqual(len(list(krender.resources(self.dir, max_resources=2))), 2)
+        with self.assertRaises(krender.KrenderError) as cm:
+            krender.build(self.dir, max_resources=1)
+        self.assertEqual(cm.exception.code, 14)  # KRENDER_E_LIMIT
+        self.assertIn("max_resources", cm.exception.message)
+        with self.assertRaises(krender.KrenderError) as cm:
+            krender.build(self.dir, max_output_bytes=10)
+        self.assertIn("max_output_bytes", cm.exception.message)
+        with self.assertRaises(TypeError):
+            krender.build(self.dir, max_nodes=3)
+
     def test_contexts_per_thread(self):
         want = krender.build(EXAMPLE)
         results = []

@@ -324,6 +324,50 @@ static void threads_with_own_contexts(void **state)
     krender_result_free(r);
 }
 
+/* Each limit of options v3 fails with KRENDER_E_LIMIT and no output; at the limit it renders;
+ * a caller compiled against options v2 gets the defaults. */
+static void limits(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    tu_write(f->dir, "r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n"
+                               "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n");
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.max_resources = 1;
+    krender_result *r = build(f, ".", &o);
+    expect_error(r, KRENDER_E_LIMIT, "r.yaml", 6, 1, "more than 1 resources (max_resources)");
+    krender_result_free(r);
+    o.max_resources = 2;
+    r = build(f, ".", &o);
+    assert_null(krender_result_error(r));
+    size_t full;
+    krender_result_yaml(r, &full);
+    krender_result_free(r);
+
+    o = (krender_options)KRENDER_OPTIONS_INIT;
+    o.max_file_bytes = 50; /* r.yaml has 108 */
+    r = build(f, ".", &o);
+    expect_error(r, KRENDER_E_LIMIT, "r.yaml", 0, 0, "larger than the limit of 50 bytes");
+    krender_result_free(r);
+
+    o = (krender_options)KRENDER_OPTIONS_INIT;
+    o.max_output_bytes = full - 1;
+    r = build(f, ".", &o);
+    expect_error(r, KRENDER_E_LIMIT, NULL, 0, 0, "output exceeds the limit");
+    krender_result_free(r);
+    o.max_output_bytes = full;
+    r = build(f, ".", &o);
+    assert_null(krender_result_error(r));
+    krender_result_free(r);
+
+    o = (krender_options)KRENDER_OPTIONS_INIT;
+    o.version = 2; /* an older caller: the limit fields are not read */
+    o.max_resources = 1;
+    r = build(f, ".", &o);
+    assert_null(krender_result_error(r));
+    krender_result_free(r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -332,6 +376,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
+        T(limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,7 @@ __all__ = ["build", "resources", "Context", "KrenderError", "version",
 
 LOAD_ROOT_ONLY, LOAD_NONE = 0, 1
 REORDER_DEFAULT, REORDER_LEGACY, REORDER_NONE = 0, 1, 2
-_OPTIONS_VERSION = 2
+_OPTIONS_VERSION = 3
 
 
 class _Error(ctypes.Structure):
@@ -31,7 +31,9 @@ class _Error(ctypes.Structure):
 class _Options(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("load_restrictor", ctypes.c_int),
                 ("reorder", ctypes.c_int), ("enable_managedby_label", ctypes.c_int),
-                ("jail_root", ctypes.c_char_p), ("resources_json", ctypes.c_int)]
+                ("jail_root", ctypes.c_char_p), ("resources_json", ctypes.c_int),
+                ("max_file_bytes", ctypes.c_size_t), ("max_resources", ctypes.c_size_t),
+                ("max_output_bytes", ctypes.c_size_t)]
 
 
 class KrenderError(Exception):
@@ -130,10 +132,12 @@ class Context:
         self.close()
 
     def _render(self, path, load_restrictor, reorder, enable_managedby_label, jail_root,
-                want_json):
+                want_json, limits):
         opts = _Options(_OPTIONS_VERSION, load_restrictor, reorder,
                         1 if enable_managedby_label else 0,
-                        os.fsencode(jail_root) if jail_root else None, 1 if want_json else 0)
+                        os.fsencode(jail_root) if jail_root else None, 1 if want_json else 0,
+                        limits.get("max_file_bytes", 0), limits.get("max_resources", 0),
+                        limits.get("max_output_bytes", 0))
         res = ctypes.c_void_p()
         rc = _lib.krender_build(ctypes.byref(res), self._ctx, os.fsencode(path),
                                 ctypes.byref(opts))
@@ -160,16 +164,26 @@ class Context:
             _lib.krender_result_free(res)
 
     def build(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
-              enable_managedby_label=False, jail_root=None):
-        """The YAML kustomize would print for `kustomize build path`."""
+              enable_managedby_label=False, jail_root=None, **limits):
+        """The YAML kustomize would print for `kustomize build path`.
+
+        limits: max_file_bytes, max_resources, max_output_bytes (KrenderError with
+        code LIMIT when exceeded; absent or 0 = the library's default)."""
         return self._render(path, load_restrictor, reorder, enable_managedby_label, jail_root,
-                            False)
+                            False, _check_limits(limits))
 
     def resources(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
-                  enable_managedby_label=False, jail_root=None):
-        """The rendered resources as Python dicts, in output order."""
+                  enable_managedby_label=False, jail_root=None, **limits):
+        """The rendered resources as Python dicts, in output order (limits as for build)."""
         return iter(self._render(path, load_restrictor, reorder, enable_managedby_label,
-                                 jail_root, True))
+                                 jail_root, True, _check_limits(limits)))
+
+
+def _check_limits(limits):
+    unknown = set(limits) - {"max_file_bytes", "max_resources", "max_output_bytes"}
+    if unknown:
+        raise TypeError("unknown option(s): " + ", ".join(sorted(unknown)))
+    return limits
 
 
 _local = threading.local()

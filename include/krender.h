@@ -59,7 +59,8 @@ typedef struct krender_error {
     unsigned line;       /* 1-based; 0 = unknown */
     unsigned column;     /* 1-based; 0 = unknown */
     const char *chain;   /* kustomization directories that led there, outermost first,
-                            joined by " -> "; NULL when the problem is in the root itself */
+                            joined by " -> " (just the root when the problem is in the
+                            root's own build); NULL when no kustomization was involved */
 } krender_error;
 
 enum krender_load_restrictor {

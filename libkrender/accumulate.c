@@ -117,6 +117,18 @@ static int load_dir(kr_render *r, const kr_kustomization *k, const char *real,
         return rc;
     kr_kustomization *sub;
     if ((rc = kr_kustomization_load(r, real, &sub))) {
+        /* a directory without a kustomization: the entry naming it is what is wrong */
+        if (rc == KRENDER_E_NOT_FOUND && !r->err->line && r->err->file &&
+            strcmp(r->err->file, real) == 0) {
+            char *at = strdup(k->path);
+            if (at) {
+                free(r->err->file);
+                r->err->file = at;
+                r->err->line = entry->line;
+                r->err->column = entry->col;
+            }
+            return rc;
+        }
         kr_err_chain_push(r->err, kr_render_display(r, real));
         return rc;
     }

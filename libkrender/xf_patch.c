@@ -405,6 +405,10 @@ int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const 
     const char *text = NULL, *source = NULL, *file = NULL;
     size_t len = 0;
     int rc = decode_patch(d, e, v);
+    /* kustomize decodes the whole entry before reading its file: a mistyped target is an
+     * error of the kustomization, even when the patch file is missing */
+    if (!rc && v[P_TARGET] && !kr_is_null(v[P_TARGET]) && !kr_is_map(v[P_TARGET]))
+        rc = kr_dec_type_error(d, v[P_TARGET], "Patch.patches.target", "types.Selector");
     if (!rc)
         rc = patch_text(r, k, v, e, &text, &len, &source, &file);
     if (rc)

@@ -146,13 +146,16 @@ static int decode_replacement(dctx *c, const kr_node *n, replacement *out)
     *out = (replacement){.at = n, .file = c->d.file};
     if (object(c, n, names, 2, v, "types.Replacement", "Replacement"))
         return c->r->err->code;
+    /* types first (kustomize decodes the whole entry), then what must be there */
+    if (v[0] && (object(c, v[0], snames, 7, s, "types.SourceSelector", "Replacement.source") ||
+                 strings_of(c, s, 6, "Replacement.source") ||
+                 decode_options(c, s[6], &out->source_opts, "Replacement.source.options")))
+        return c->r->err->code;
+    if (v[1] && !kr_is_null(v[1]) && !kr_is_seq(v[1]))
+        return kr_dec_type_error(&c->d, v[1], "Replacement.targets", "[]*types.TargetSelector");
     if (!v[0] || !v[1])
         return kr_err_set(c->r->err, KRENDER_E_KUSTOMIZATION, c->d.file, n->line, n->col,
                           "replacements must specify a source and at least one target");
-    if (object(c, v[0], snames, 7, s, "types.SourceSelector", "Replacement.source") ||
-        strings_of(c, s, 6, "Replacement.source") ||
-        decode_options(c, s[6], &out->source_opts, "Replacement.source.options"))
-        return c->r->err->code;
     out->source = (selector){kr_dec_text(s[0]), kr_dec_text(s[1]), kr_dec_text(s[2]),
                              kr_dec_text(s[3]), kr_dec_text(s[4]), "", ""};
     out->field_path = s[5] && s[5]->len ? s[5]->u.text : "metadata.name";

@@ -11,6 +11,7 @@
 #include "order.h"
 #include "resmap.h"
 #include "scope.h"
+#include "render_fixture.h"
 
 typedef struct fixture {
     kr_render r;
@@ -21,12 +22,8 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    f->r.arena = kr_arena_new();
-    f->r.strings = kr_interner_new(f->r.arena);
-    f->r.err = &f->err;
-    if (kr_scope_new(&f->scope, &f->err))
+    if (!f || tu_render_init(&f->r, &f->err, &f->scope))
         return -1;
-    f->r.scope = f->scope;
     *state = f;
     return 0;
 }
@@ -34,9 +31,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    kr_scope_free(f->scope);
-    kr_arena_free(f->r.arena);
-    kr_err_clear(&f->err);
+    tu_render_fini(&f->r, &f->err, f->scope);
     free(f);
     return 0;
 }

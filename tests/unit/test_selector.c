@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "patch.h"
 #include "scope.h"
+#include "render_fixture.h"
 
 typedef struct fx {
     kr_render r;
@@ -21,11 +22,8 @@ typedef struct fx {
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof *f);
-    f->r.arena = kr_arena_new();
-    f->r.strings = kr_interner_new(f->r.arena);
-    f->r.err = &f->err;
-    assert_int_equal(kr_scope_new(&f->scope, &f->err), 0);
-    f->r.scope = f->scope;
+    if (!f || tu_render_init(&f->r, &f->err, &f->scope))
+        return -1;
     *state = f;
     return 0;
 }
@@ -33,9 +31,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *f = *state;
-    kr_err_clear(&f->err);
-    kr_scope_free(f->scope);
-    kr_arena_free(f->r.arena);
+    tu_render_fini(&f->r, &f->err, f->scope);
     free(f);
     return 0;
 }

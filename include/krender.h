@@ -74,7 +74,36 @@ enum krender_reorder {
     KRENDER_REORDER_NONE = 2     /* --reorder none: input order (sortOptions still wins) */
 };
 
-#define KRENDER_OPTIONS_VERSION 3u
+#define KRENDER_OPTIONS_VERSION 4u
+
+/* What a path names, for krender_fs.kind. */
+enum krender_fs_kind { KRENDER_FS_MISSING = 0, KRENDER_FS_FILE = 1, KRENDER_FS_DIR = 2 };
+
+/* A file system of the caller's (options version 4, `fs`): the render then reads every file
+ * through these callbacks and touches no disk at all. The paths handed to them are absolute and
+ * clean ("/a/b": no ".", "..", "//" or trailing "/"); a relative build path is taken relative to
+ * "/". There are no symlinks. The callbacks run on the thread calling krender_build, must not
+ * call into the library, and are not called after krender_build returns. */
+typedef struct krender_fs {
+    void *userdata; /* passed back to every callback */
+    /* What `path` names: enum krender_fs_kind. */
+    int (*kind)(void *userdata, const char *path);
+    /* The bytes of the file at `path`: returns 0 with *data and *len set (they must stay valid
+     * until `release` is called for them, or until the next callback when release is NULL), or
+     * an errno value (ENOENT, EACCES ...) that the render reports. */
+    int (*read)(void *userdata, const char *path, const char **data, size_t *len);
+    /* Optional (may be NULL): called once per successful read after the library copied the
+     * bytes. */
+    void (*release)(void *userdata, const char *path, const char *data, size_t len);
+} krender_fs;
+
+/* One `kustomize edit` command, given as its arguments after "edit": for example
+ * {"set", "image", "nginx=nginx:1.25"} with argc 3. See krender_edit_kustomization for the
+ * commands understood. */
+typedef struct krender_edit {
+    const char *const *argv;
+    size_t argc;
+} krender_edit;
 
 /* Build options. Always start from KRENDER_OPTIONS_INIT; fields are only ever appended, and
  * `version` tells the library which fields the caller knows. */
@@ -93,6 +122,13 @@ typedef struct krender_options {
     size_t max_file_bytes;   /* size of any one file read; default 256 MiB */
     size_t max_resources;    /* resources in any resource map; default 1,000,000 */
     size_t max_output_bytes; /* the YAML (plus the JSON when asked) output; default 1 GiB */
+    /* version 4 */
+    const krender_fs *fs; /* read files through these callbacks instead of the disk; NULL = disk */
+    /* `kustomize edit` commands applied in order to the root kustomization, in memory, before
+     * the build: the render is the one of the edited file, and nothing is written (what Argo
+     * CD's parameter overrides need when apps of one repository render concurrently). */
+    const krender_edit *edits;
+    size_t edit_count;
 } krender_options;
 
 #define KRENDER_DEFAULT_MAX_FILE_BYTES ((size_t)256 << 20)
@@ -100,7 +136,8 @@ typedef struct krender_options {
 #define KRENDER_DEFAULT_MAX_OUTPUT_BYTES ((size_t)1 << 30)
 
 #define KRENDER_OPTIONS_INIT \
-    { KRENDER_OPTIONS_VERSION, KRENDER_LOAD_ROOT_ONLY, KRENDER_REORDER_DEFAULT, 0, NULL, 0, 0, 0, 0 }
+    { KRENDER_OPTIONS_VERSION, KRENDER_LOAD_ROOT_ONLY, KRENDER_REORDER_DEFAULT, 0, NULL, 0, 0, 0, 0, \
+      NULL, NULL, 0 }
 
 typedef struct krender_ctx krender_ctx;       /* caches parsed files; one thread at a time */
 typedef struct krender_result krender_result; /* one render: output or error, and warnings */
@@ -154,6 +191,23 @@ KRENDER_API const char *krender_result_warning(const krender_result *r, size_t i
 KRENDER_API size_t krender_result_file_count(const krender_result *r);
 KRENDER_API const char *krender_result_file(const krender_result *r, size_t i);
 KRENDER_API void krender_result_free(krender_result *r);
+
+/* Applies `kustomize edit` commands, in order, to the kustomization of directory `dir` and
+ * gives the file kustomize would then write, in the result (krender_result_yaml); the result's
+ * first file (krender_result_file) is the kustomization's path. Nothing is written: the caller
+ * stores the text (the `kustomize edit` of the CLI writes it atomically). opts may be NULL; its
+ * fs, jail_root, load_restrictor and max_file_bytes apply, its edits are ignored.
+ * Commands (kustomize v5.6.0's syntax and rules):
+ *   set nameprefix P | set namesuffix S | set namespace NS
+ *   set image IMAGE[=NEWNAME][:TAG][@DIGEST] ... | set replicas NAME=COUNT ...
+ *   add label [--force] [--without-selector] [--include-templates] K:V[,K:V...]
+ *   add annotation [--force] K:V[,K:V...]
+ *   add component PATH ...
+ * Returns KRENDER_OK, or the code of the error also in the result (KRENDER_E_INVALID_ARG for a
+ * command it does not understand). */
+KRENDER_API int krender_edit_kustomization(krender_result **out, krender_ctx *ctx,
+                                           const char *dir, const krender_edit *edits,
+                                           size_t edit_count, const krender_options *opts);
 
 #ifdef __cplusplus
 }

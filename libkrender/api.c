@@ -314,7 +314,7 @@ static int read_options(kr_render *r, const krender_options *opts)
         /* copy only the fields the caller's version of the struct has */
         static const size_t known[] = {0, offsetof(krender_options, resources_json),
                                        offsetof(krender_options, max_file_bytes),
-                                       sizeof(krender_options)};
+                                       offsetof(krender_options, fs), sizeof(krender_options)};
         _Static_assert(sizeof known / sizeof known[0] == KRENDER_OPTIONS_VERSION + 1,
                        "one entry per options version");
         memcpy(&r->opts, opts, known[opts->version]);

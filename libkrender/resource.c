@@ -75,7 +75,7 @@ typedef struct queue {
 
 static int queue_push(kr_render *r, queue *q, kr_node *n)
 {
-    kr_node **p = kr_arena_grow(r->arena, q->items, q->len, &q->cap, sizeof *p, 16);
+    kr_node **p = kr_arena_grow(r->arena, q->items, q->len, &q->cap, sizeof *p, 4);
     if (!p)
         return kr_err_nomem(r->err);
     q->items = p;
@@ -145,7 +145,8 @@ int kr_resources_from_docs(kr_render *r, const char *file, kr_node **docs, size_
         }
         if (ensure_metadata(r, d))
             return r->err->code;
-        kr_resource **p = kr_arena_grow(r->arena, *out, *nout, cap, sizeof *p, 64);
+        /* sized for this call's documents: most files hold one or two */
+        kr_resource **p = kr_arena_grow(r->arena, *out, *nout, cap, sizeof *p, q.len);
         if (!p)
             return kr_err_nomem(r->err);
         *out = p;

@@ -1,4 +1,5 @@
 /* NamespaceTransformer (pipeline.md §5.2 and fieldspecs/README.md "Hard-coded behaviour"). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "transformers.h"
@@ -32,10 +33,10 @@ static id_slot *id_find(id_counts *t, const kr_resid *id)
 /* Room for twice as many keys as there are resources: each resource adds at most two. */
 static int id_counts_init(kr_render *r, id_counts *t, const kr_resmap *m)
 {
-    size_t n = 64;
+    size_t n = 16;
     while (n < m->len * 4)
         n *= 2;
-    t->slots = kr_arena_zalloc(r->arena, n * sizeof *t->slots);
+    t->slots = calloc(n, sizeof *t->slots); /* scratch: freed by the caller */
     if (!t->slots)
         return kr_err_nomem(r->err);
     t->mask = n - 1;
@@ -202,21 +203,23 @@ int kr_namespace_apply(kr_render *r, kr_resmap *m, const kr_ns_config *c)
     if (id_counts_init(r, &counts, m))
         return r->err->code;
     ns_ctx x = {.c = c, .nslen = strlen(c->ns)};
-    for (size_t i = 0; i < m->len; i++) {
+    int rc = 0;
+    for (size_t i = 0; !rc && i < m->len; i++) {
         kr_resource *res = m->items[i];
         if (kr_is_map(res->node) && res->node->len == 0)
             continue;
         id_find(&counts, &res->id)->count--;
-        int rc = kr_resource_push_prev(r, res);
+        rc = kr_resource_push_prev(r, res);
         if (!rc)
             rc = set_namespace(r, res, &x);
         if (rc)
-            return rc;
+            break;
         kr_resmap_ids_changed(m);
         if (++id_find(&counts, &res->id)->count != 1)
-            return conflict(r, m, res);
+            rc = conflict(r, m, res);
     }
-    return 0;
+    free(counts.slots);
+    return rc;
 }
 
 int kr_xf_namespace(kr_render *r, const kr_kustomization *k, kr_accum *ra)

@@ -765,11 +765,14 @@ static int check_separator(pctx *c, const char *rest, size_t n, unsigned line)
 typedef struct doclist {
     kr_node **v;
     size_t n, cap;
+    size_t chunk;       /* chunks parsed so far */
+    bool first_at_top;  /* v[0] is the document of the first chunk */
 } doclist;
 
 static int parse_chunk(pctx *c, const char *s, size_t n, unsigned line_off, doclist *dl)
 {
     kr_node *doc;
+    size_t chunk = dl->chunk++;
     if (!n)
         return 0;
     int rc = set_input(c, s, n, line_off);
@@ -779,6 +782,8 @@ static int parse_chunk(pctx *c, const char *s, size_t n, unsigned line_off, docl
         return rc;
     if (!grow((void **)&dl->v, &dl->cap, dl->n + 1, sizeof *dl->v))
         return nomem(c);
+    if (dl->n == 0)
+        dl->first_at_top = chunk == 0;
     dl->v[dl->n++] = doc;
     return 0;
 }
@@ -819,9 +824,9 @@ static int split_and_parse(pctx *c, const char *s, size_t n, doclist *dl)
     return parse_chunk(c, s + prev, n - prev, (unsigned)line, dl);
 }
 
-int kr_parse_stream_with(const kr_ev_backend *be, kr_arena *a, const char *file,
-                         const char *buf, size_t len, kr_node ***docs, size_t *ndocs,
-                         kr_err *err)
+static int parse_stream(const kr_ev_backend *be, kr_arena *a, const char *file, const char *buf,
+                        size_t len, kr_node ***docs, size_t *ndocs, bool *first_at_top,
+                        kr_err *err)
 {
     pctx c;
     doclist dl = {0};
@@ -848,5 +853,20 @@ int kr_parse_stream_with(const kr_ev_backend *be, kr_arena *a, const char *file,
         free(heap);
     free(dl.v);
     ctx_fini(&c);
+    if (first_at_top)
+        *first_at_top = !rc && dl.n && dl.first_at_top;
     return rc;
+}
+
+int kr_parse_stream_with(const kr_ev_backend *be, kr_arena *a, const char *file,
+                         const char *buf, size_t len, kr_node ***docs, size_t *ndocs,
+                         kr_err *err)
+{
+    return parse_stream(be, a, file, buf, len, docs, ndocs, NULL, err);
+}
+
+int kr_parse_stream_top(kr_arena *a, const char *file, const char *buf, size_t len,
+                        kr_node ***docs, size_t *ndocs, bool *first_at_top, kr_err *err)
+{
+    return parse_stream(&kr_ev_libyaml, a, file, buf, len, docs, ndocs, first_at_top, err);
 }

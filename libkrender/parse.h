@@ -1,6 +1,7 @@
 /* YAML text -> node tree (libyaml events), with kustomize's resolution rules and source positions. */
 #ifndef KR_PARSE_H
 #define KR_PARSE_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -43,5 +44,12 @@ int kr_parse_document(kr_arena *a, const char *file, const char *buf, size_t len
  * those of the whole file. */
 int kr_parse_stream(kr_arena *a, const char *file, const char *buf, size_t len,
                     kr_node ***docs, size_t *ndocs, kr_err *err);
+
+/* kr_parse_stream, also telling whether (*docs)[0] is the document of the first chunk (the
+ * text before the first separator). When it is, kr_parse_document of the same text (either
+ * mode) starts its first document with the same events: its root has the same kind, or it
+ * fails. */
+int kr_parse_stream_top(kr_arena *a, const char *file, const char *buf, size_t len,
+                        kr_node ***docs, size_t *ndocs, bool *first_at_top, kr_err *err);
 
 #endif

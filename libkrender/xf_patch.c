@@ -167,6 +167,7 @@ typedef struct sm_parse {
     size_t len;
     kr_resource **res;
     size_t n, cap;
+    bool map_at_top; /* the first document is a mapping before any separator */
 } sm_parse;
 
 static int parse_sm(kr_render *r, void *arg)
@@ -174,7 +175,10 @@ static int parse_sm(kr_render *r, void *arg)
     sm_parse *sp = arg;
     kr_node **docs;
     size_t ndocs;
-    int rc = kr_parse_stream(r->arena, sp->file, sp->text, sp->len, &docs, &ndocs, r->err);
+    bool top = false;
+    int rc = kr_parse_stream_top(r->arena, sp->file, sp->text, sp->len, &docs, &ndocs, &top,
+                                 r->err);
+    sp->map_at_top = !rc && top && kr_is_map(docs[0]);
     for (size_t i = 0; !rc && i < ndocs; i++)
         if (!kr_is_map(docs[i]))
             rc = kr_err_set(r->err, KRENDER_E_RESOURCE, sp->file, docs[i]->line, docs[i]->col,
@@ -306,7 +310,11 @@ int kr_patch_apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len
 {
     sm_parse sp = {.text = text, .file = file, .len = len};
     jp_parse jp = {.text = text, .file = file, .len = len};
-    bool sm_ok = quietly(r, parse_sm, &sp), jp_ok = quietly(r, parse_jp, &jp);
+    bool sm_ok = quietly(r, parse_sm, &sp);
+    /* a text whose first document is a mapping cannot decode as a JSON patch (a sequence):
+     * its first document read on its own has the same root (parse.h), so the second parse
+     * would only fail */
+    bool jp_ok = !(sm_ok && sp.map_at_top) && quietly(r, parse_jp, &jp);
     unsigned line = at ? at->line : 0, col = at ? at->col : 0;
     if (sm_ok && jp_ok)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
@@ -448,9 +456,12 @@ int kr_patch_sm_item(kr_render *r, const kr_kustomization *k, kr_accum *ra, cons
     size_t ndocs;
     int rc;
     if (quietly(r, parse_sm, &sp) && sp.n) {
-        rc = kr_parse_stream(r->arena, k->path, e->u.text, e->len, &docs, &ndocs, r->err);
-        if (!rc)
-            rc = kr_patch_apply_sm_docs(r, ra, docs, ndocs, k->path);
+        /* the resources of that parse are what kr_patch_apply_sm_docs would make again */
+        id_index x = {0};
+        kr_patch_opts none = {0};
+        rc = 0;
+        for (size_t i = 0; !rc && i < sp.n; i++)
+            rc = apply_by_id(r, ra, &x, sp.res[i], &none, true, k->path);
         return at_entry(r, rc, k->path, e);
     }
     kr_file *f;

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "fs.h"
 #include "loader.h"
 #include "parse.h"
 #include "path.h"
@@ -162,15 +162,15 @@ static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_no
     char *abs = kr_path_join(r->arena, k->dir, p);
     if (!abs)
         return kr_err_nomem(r->err);
-    struct stat st;
-    char *real = kr_real_path_stat(r, abs, &st);
-    if (!real)
-        return kr_err_set(r->err, errno == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
+    char *real;
+    int kind, err = kr_fs_resolve(r, abs, KR_FS_HINT_DIR, &real, &kind);
+    if (err)
+        return kr_err_set(r->err, err == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
                           entry->line, entry->col,
                           "accumulating resources from '%s': '%s' is neither a file nor a "
                           "directory: %s",
-                          p, kr_render_display(r, abs), strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
+                          p, kr_render_display(r, abs), strerror(err));
+    if (kind == KR_FS_DIR) {
         if (p[0] == '/')
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, entry->line,
                               entry->col, "new root '%s' cannot be absolute", p);
@@ -202,18 +202,15 @@ static int accumulate_components(kr_render *r, const kr_kustomization *k, kr_acc
         if (kr_is_null(e) || !e->len)
             continue;
         char *abs = kr_path_join(r->arena, k->dir, e->u.text);
-        struct stat st;
+        char *real;
+        int kind;
         if (!abs)
             return kr_err_nomem(r->err);
-        if (stat(abs, &st) != 0 || !S_ISDIR(st.st_mode))
+        if (kr_fs_resolve(r, abs, KR_FS_HINT_DIR, &real, &kind) != 0 || kind != KR_FS_DIR)
             return kr_err_set(r->err, KRENDER_E_NOT_FOUND, k->path, e->line, e->col,
                               "component '%s' must be a directory holding a kustomization "
                               "of kind Component",
                               e->u.text);
-        char *real = kr_real_path(r, abs);
-        if (!real)
-            return kr_err_set(r->err, KRENDER_E_IO, k->path, e->line, e->col,
-                              "evalsymlink failure on '%s': %s", abs, strerror(errno));
         int rc = load_dir(r, k, real, e, true, ra);
         if (rc)
             return rc;
@@ -227,11 +224,12 @@ int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry,
     char *abs = kr_path_join(r->arena, k->dir, entry->u.text);
     if (!abs)
         return kr_err_nomem(r->err);
-    char *real = kr_real_path(r, abs);
-    if (!real)
-        return kr_err_set(r->err, errno == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
+    char *real;
+    int kind, err = kr_fs_resolve(r, abs, 0, &real, &kind);
+    if (err)
+        return kr_err_set(r->err, err == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
                           entry->line, entry->col, "cannot read '%s': %s", entry->u.text,
-                          strerror(errno));
+                          strerror(err));
     if (r->opts.load_restrictor == KRENDER_LOAD_ROOT_ONLY && !kr_path_within(real, k->dir))
         return kr_err_set(r->err, KRENDER_E_SECURITY, k->path, entry->line, entry->col,
                           "security; file '%s' is not in or below '%s'", real, k->dir);

@@ -13,6 +13,7 @@
 #include "emit.h"
 #include "emit_json.h"
 #include "fieldspec.h"
+#include "fs.h"
 #include "krender.h"
 #include "loader.h"
 #include "patch.h"
@@ -262,28 +263,39 @@ static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
     return 0;
 }
 
-/* The root must be an existing directory; messages use the caller's spelling of it. */
+/* The root must be an existing directory; messages use the caller's spelling of it. With a
+ * caller fs (options v4) the root, the jail and every path are its clean absolute paths and
+ * nothing on the disk is looked at. */
 static int resolve_root(kr_render *r, const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
+    char *real;
+    int kind, err = kr_fs_resolve(r, path, 0, &real, &kind);
+    if (err == ENOMEM)
+        return kr_err_nomem(r->err);
+    if (err)
         return kr_err_set(r->err, KRENDER_E_NOT_FOUND, NULL, 0, 0, "'%s' doesn't exist: %s",
-                          path, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
+                          path, strerror(err));
+    if (kind != KR_FS_DIR)
         return kr_err_set(r->err, KRENDER_E_NOT_FOUND, NULL, 0, 0,
                           "'%s' must be a directory holding a kustomization", path);
-    r->root_real = kr_path_real(r->arena, path);
+    r->root_real = real;
     r->user_root = kr_path_clean(r->arena, path);
-    if (!r->root_real || !r->user_root)
-        return kr_err_set(r->err, KRENDER_E_IO, NULL, 0, 0, "cannot resolve '%s': %s", path,
-                          strerror(errno));
+    if (!r->user_root)
+        return kr_err_nomem(r->err);
     if (r->opts.jail_root) {
-        const char *jail = kr_path_real(r->arena, r->opts.jail_root);
+        const char *jail = kr_fs_real(r, r->opts.jail_root);
         if (!jail)
             return kr_err_set(r->err, KRENDER_E_NOT_FOUND, NULL, 0, 0, "jail root '%s': %s",
                               r->opts.jail_root, strerror(errno));
+        if (r->opts.fs) {
+            if ((err = kr_fs_resolve(r, jail, 0, &real, &kind)) != 0 || kind != KR_FS_DIR)
+                return kr_err_set(r->err, err ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, NULL, 0, 0,
+                                  "jail root '%s': %s", jail, strerror(err ? err : ENOTDIR));
+            r->opts.jail_root = jail;
+            return kr_check_jail(r, r->root_real, NULL, 0, 0);
+        }
         r->opts.jail_root = jail;
-        /* every file is then opened beneath this descriptor (loader.c) */
+        /* every file is then opened beneath this descriptor (fs.c) */
         r->jail_fd = open(jail, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (r->jail_fd < 0)
             return kr_err_set(r->err, KRENDER_E_IO, NULL, 0, 0, "jail root '%s': %s", jail,
@@ -386,6 +398,7 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
     }
     kr_buf_free(&r.warnings);
     kr_buf_free(&r.files);
+    kr_fs_end(&r);
     if (r.jail_fd >= 0)
         close(r.jail_fd);
     if (ctx && r.arena) { /* keep one chunk of it for the next render of this context */

@@ -1,24 +1,23 @@
 #include "loader.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <xxhash.h>
 
+#include "fs.h"
 #include "parse.h"
 #include "path.h"
 
+/* A cached file. Files of a caller fs and of the disk never share an entry (caller_fs is part
+ * of the key); among caller file systems, bytes are always read and compared by hash. */
 typedef struct entry {
     kr_file file;
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    struct timespec mtime;
+    bool caller_fs;
+    bool has_stamp; /* the disk's: dev, ino, size, mtime of the version read */
+    uint64_t dev, ino;
+    size_t size;
+    int64_t mtime_sec, mtime_nsec;
     struct entry *next; /* hash chain */
 } entry;
 
@@ -74,33 +73,10 @@ static int grow_buckets(kr_cache *c)
     return 0;
 }
 
-static int read_all(kr_render *r, int fd, const char *path, size_t size, char **data,
-                    size_t *len)
+static bool same_stamp(const entry *e, const kr_fs_file *h)
 {
-    char *buf = kr_arena_alloc(r->cache->arena, size + 1);
-    if (!buf)
-        return kr_err_nomem(r->err);
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return kr_err_set(r->err, KRENDER_E_IO, path, 0, 0, "read %s: %s", path, strerror(errno));
-        if (n == 0)
-            break; /* shrank while reading: take what is there */
-        got += (size_t)n;
-    }
-    buf[got] = '\0';
-    *data = buf;
-    *len = got;
-    return 0;
-}
-
-static bool same_stat(const entry *e, const struct stat *st)
-{
-    return e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
-           e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec;
+    return e->has_stamp && e->dev == h->dev && e->ino == h->ino && e->size == h->size &&
+           e->mtime_sec == h->mtime_sec && e->mtime_nsec == h->mtime_nsec;
 }
 
 /* Every file a render reads is listed once in its result (what the render depends on). */
@@ -115,112 +91,68 @@ static int record_read(kr_render *r, kr_file *f)
     return 0;
 }
 
-/* O_NONBLOCK: opening a FIFO planted in a repository must not hang the render (it is then
- * refused as not a regular file); it changes nothing for reading regular files. */
-#define KR_OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-
-/* openat2(2) beneath the jail: the kernel refuses any resolution (`..`, a symlink, even one
- * swapped in after our checks) that leaves it, so the realpath checks done before are not a
- * time-of-check/time-of-use hole. Returns -1 with errno ENOSYS where the kernel (or a seccomp
- * filter) lacks openat2. */
-static int open_beneath(int dirfd, const char *rel)
-{
-#ifdef SYS_openat2
-    struct open_how how = {.flags = KR_OPEN_FLAGS,
-                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
-    long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
-    if (fd < 0 && errno == EPERM) /* seccomp filters often answer EPERM for unknown calls */
-        errno = ENOSYS;
-    return (int)fd;
-#else
-    (void)dirfd, (void)rel;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
-/* Opens a file of the render: inside the jail when there is one, whatever its links say. */
-static int open_jailed(kr_render *r, const char *path)
-{
-    if (!r->opts.jail_root)
-        return open(path, KR_OPEN_FLAGS);
-    /* an absolute link inside the jail (which RESOLVE_BENEATH refuses) or a link leaving it:
-     * resolve it ourselves; what openat2 then opens has no link left to follow */
-    const char *real = kr_real_path(r, path);
-    if (!real)
-        return -1;
-    if (kr_check_jail(r, real, path, 0, 0) != 0) {
-        errno = EXDEV;
-        return -2;
-    }
-    const char *rel = real + strlen(r->opts.jail_root);
-    while (*rel == '/')
-        rel++;
-    int fd = open_beneath(r->jail_fd, *rel ? rel : ".");
-    if (fd < 0 && errno == ENOSYS) /* no openat2: the realpath check above is what we have */
-        fd = open(real, KR_OPEN_FLAGS);
-    return fd;
-}
-
+/* Reads the file into the cache's arena (entry e, new when NULL). With the caller's fs there is
+ * no stamp: the bytes are always read, and a cached parse is reused when their hash matches. */
 int kr_load_file(kr_render *r, const char *real, kr_file **out)
 {
     kr_cache *c = r->cache;
-    int fd = open_jailed(r, real);
-    if (fd == -2) /* the jail's error is set */
-        return KRENDER_E_SECURITY;
-    if (fd < 0 && errno == EXDEV)
-        return kr_err_set(r->err, KRENDER_E_SECURITY, real, 0, 0,
-                          "security; '%s' resolves outside the repository root '%s'", real,
-                          r->opts.jail_root);
-    if (fd < 0)
-        return kr_err_set(r->err, errno == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, real, 0, 0,
-                          "open %s: %s", real, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return kr_err_set(r->err, KRENDER_E_IO, real, 0, 0, "'%s' must resolve to a file", real);
-    }
-    if (r->opts.max_file_bytes && (uint64_t)st.st_size > r->opts.max_file_bytes) {
-        close(fd);
-        return kr_err_set(r->err, KRENDER_E_LIMIT, real, 0, 0,
-                          "%lld bytes: larger than the limit of %zu bytes (max_file_bytes)",
-                          (long long)st.st_size, r->opts.max_file_bytes);
-    }
+    bool caller_fs = r->opts.fs != NULL;
     size_t slot = (size_t)XXH3_64bits(real, strlen(real)) & (c->nbuckets - 1);
     entry *e = c->buckets[slot];
-    while (e && strcmp(e->file.path, real) != 0)
+    while (e && (e->caller_fs != caller_fs || strcmp(e->file.path, real) != 0))
         e = e->next;
-    if (e && same_stat(e, &st)) {
-        close(fd);
+    if (e && r->serial && e->file.read_by == r->serial) { /* one version per render */
+        *out = &e->file;
+        return 0;
+    }
+    kr_fs_file h;
+    int rc = kr_fs_open(r, real, &h);
+    if (rc)
+        return rc;
+    if (r->opts.max_file_bytes && (uint64_t)h.size > r->opts.max_file_bytes) {
+        kr_fs_close(r, &h);
+        return kr_err_set(r->err, KRENDER_E_LIMIT, real, 0, 0,
+                          "%lld bytes: larger than the limit of %zu bytes (max_file_bytes)",
+                          (long long)h.size, r->opts.max_file_bytes);
+    }
+    if (e && h.has_stamp && same_stamp(e, &h)) {
+        kr_fs_close(r, &h);
         *out = &e->file;
         return record_read(r, &e->file);
     }
-    char *data = NULL;
+    char *data = kr_arena_alloc(c->arena, h.size + 1);
     size_t len = 0;
-    int rc = read_all(r, fd, real, (size_t)st.st_size, &data, &len);
-    close(fd);
+    rc = data ? kr_fs_read(r, &h, data, h.size, &len) : kr_err_nomem(r->err);
+    kr_fs_close(r, &h);
     if (rc)
         return rc;
-    uint64_t h = XXH3_64bits(data, len);
+    data[len] = '\0'; /* a file that shrank while read: what was there */
+    uint64_t hash = XXH3_64bits(data, len);
     if (!e) {
         e = kr_arena_zalloc(c->arena, sizeof *e);
         if (!e || !(e->file.path = kr_arena_strdup(c->arena, real)))
             return kr_err_nomem(r->err);
+        e->caller_fs = caller_fs;
         e->next = c->buckets[slot];
         c->buckets[slot] = e;
         if (++c->count > c->nbuckets && grow_buckets(c) != 0)
             return kr_err_nomem(r->err);
-    } else if (e->file.hash != h) {
-        e->file.docs_ready = e->file.kdoc_ready = false; /* content changed: parse again */
-        e->file.uses = 0;
     }
-    e->file.data = data;
-    e->file.len = len;
-    e->file.hash = h;
-    e->dev = st.st_dev;
-    e->ino = st.st_ino;
-    e->size = st.st_size;
-    e->mtime = st.st_mtim;
+    if (!e->file.data || e->file.hash != hash || e->file.len != len) {
+        if (e->file.data) { /* content changed: parse again */
+            e->file.docs_ready = e->file.kdoc_ready = false;
+            e->file.uses = 0;
+        }
+        e->file.data = data;
+        e->file.len = len;
+        e->file.hash = hash;
+    } /* else the same bytes (always read from a caller fs; a file touched on disk): parse kept */
+    e->has_stamp = h.has_stamp;
+    e->dev = h.dev;
+    e->ino = h.ino;
+    e->size = h.size;
+    e->mtime_sec = h.mtime_sec;
+    e->mtime_nsec = h.mtime_nsec;
     *out = &e->file;
     return record_read(r, &e->file);
 }
@@ -260,10 +192,11 @@ int kr_find_kustomization(kr_render *r, const char *dir, char **path)
     char *found = NULL;
     for (size_t i = 0; i < 3; i++) {
         char *p = kr_arena_printf(r->arena, "%s/%s", dir, kustomization_names[i]);
-        struct stat st;
+        char *real;
+        int kind;
         if (!p)
             return kr_err_nomem(r->err);
-        if (stat(p, &st) != 0)
+        if (kr_fs_resolve(r, p, 0, &real, &kind) != 0)
             continue;
         if (found)
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, dir, 0, 0,
@@ -279,6 +212,15 @@ int kr_find_kustomization(kr_render *r, const char *dir, char **path)
     return 0;
 }
 
+char *kr_real_path(kr_render *r, const char *abs)
+{
+    char *real;
+    int kind, err = kr_fs_resolve(r, abs, 0, &real, &kind);
+    if (err)
+        errno = err;
+    return real;
+}
+
 int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned line, unsigned col)
 {
     const char *jail = r->opts.jail_root;
@@ -286,101 +228,4 @@ int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned lin
         return 0;
     return kr_err_set(r->err, KRENDER_E_SECURITY, file, line, col,
                       "security; '%s' is outside the repository root '%s'", real, jail);
-}
-
-/* ---- symlink resolution with a per-render cache of directories ----
- * glibc's realpath() readlinks every component of every path; a tree of thousands of files
- * under a few hundred directories would pay that again and again. A directory's resolution is
- * cached for the render (not longer: links may change between renders); a file's is its
- * directory's plus its name unless the file itself is a link. */
-
-typedef struct real_entry {
-    const char *abs, *real;
-} real_entry;
-
-struct kr_realcache {
-    real_entry *slots;
-    size_t cap, count;
-};
-
-static uint64_t path_hash(const char *s)
-{
-    return XXH3_64bits(s, strlen(s));
-}
-
-static const char *cache_get(const kr_realcache *c, const char *abs)
-{
-    if (!c || !c->cap)
-        return NULL;
-    for (size_t i = (size_t)path_hash(abs) & (c->cap - 1); c->slots[i].abs; i = (i + 1) & (c->cap - 1))
-        if (strcmp(c->slots[i].abs, abs) == 0)
-            return c->slots[i].real;
-    return NULL;
-}
-
-static void cache_put(kr_render *r, const char *abs, const char *real)
-{
-    kr_realcache *c = r->realcache;
-    if (!c) {
-        if (!(c = r->realcache = kr_arena_zalloc(r->arena, sizeof *c)))
-            return;
-    }
-    if ((c->count + 1) * 2 > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        real_entry *slots = kr_arena_zalloc(r->arena, cap * sizeof *slots);
-        if (!slots)
-            return; /* a cache miss later is only slower */
-        for (size_t i = 0; i < c->cap; i++) {
-            if (!c->slots[i].abs)
-                continue;
-            size_t j = (size_t)path_hash(c->slots[i].abs) & (cap - 1);
-            while (slots[j].abs)
-                j = (j + 1) & (cap - 1);
-            slots[j] = c->slots[i];
-        }
-        c->slots = slots;
-        c->cap = cap;
-    }
-    size_t i = (size_t)path_hash(abs) & (c->cap - 1);
-    while (c->slots[i].abs)
-        i = (i + 1) & (c->cap - 1);
-    c->slots[i] = (real_entry){kr_arena_strdup(r->arena, abs), real};
-    if (c->slots[i].abs)
-        c->count++;
-}
-
-static char *real_dir(kr_render *r, const char *abs)
-{
-    const char *hit = cache_get(r->realcache, abs);
-    if (hit)
-        return (char *)hit;
-    char *real = kr_path_real(r->arena, abs);
-    if (real)
-        cache_put(r, abs, real);
-    return real;
-}
-
-char *kr_real_path(kr_render *r, const char *abs)
-{
-    struct stat st;
-    return kr_real_path_stat(r, abs, &st);
-}
-
-char *kr_real_path_stat(kr_render *r, const char *abs, struct stat *st_out)
-{
-    struct stat st;
-    if (abs[0] != '/' || lstat(abs, &st) != 0)
-        return stat(abs, st_out) == 0 ? kr_path_real(r->arena, abs) : NULL; /* errno set */
-    if (S_ISLNK(st.st_mode)) /* the target's type, and a full resolution */
-        return stat(abs, st_out) == 0 ? kr_path_real(r->arena, abs) : NULL;
-    *st_out = st;
-    if (S_ISDIR(st.st_mode))
-        return real_dir(r, abs);
-    const char *slash = strrchr(abs, '/');
-    char *dir = slash == abs ? kr_arena_strdup(r->arena, "/")
-                             : kr_arena_strndup(r->arena, abs, (size_t)(slash - abs));
-    char *rdir = dir ? real_dir(r, dir) : NULL;
-    if (!rdir)
-        return NULL;
-    return kr_arena_printf(r->arena, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", slash + 1);
 }

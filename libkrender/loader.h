@@ -26,11 +26,13 @@ typedef struct kr_file {
 
 /* The cache lives as long as its context. A file that changed on disk (inode, size or mtime)
  * is read again and re-parsed only if its content hash changed; the old version's memory is
- * kept until the context is freed. */
+ * kept until the context is freed. Files of a caller fs (options v4) are keyed apart from the
+ * disk's and, having no stamp, read on every render: their parse is reused when the bytes'
+ * hash matches. Within one render a file is read once (one version per render). */
 int kr_cache_new(kr_cache **out);
 void kr_cache_free(kr_cache *c);
 
-/* Reads the file at the symlink-free absolute path `real` (cached). */
+/* Reads the file at the symlink-free absolute path `real` (cached), through fs.h. */
 int kr_load_file(kr_render *r, const char *real, kr_file **out);
 /* Its resource documents (pipeline.md §2.1-2.3), parsed once. Borrowed: copy before mutating. */
 int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs);
@@ -38,15 +40,13 @@ int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs);
 int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc);
 
 /* The kustomization file of directory `dir` (symlink-free absolute), or an error naming the
- * three accepted names (none) or "Found multiple kustomization files" (several). */
+ * three accepted names (none) or "Found multiple kustomization files" (several). A name counts
+ * when it exists (following links), whatever it is. */
 int kr_find_kustomization(kr_render *r, const char *dir, char **path);
 
-/* The symlink-free form of absolute path abs (NULL with errno set when it does not exist),
- * with directories resolved once per render. */
+/* The symlink-free form of absolute path abs (NULL with errno set when it does not exist):
+ * kr_fs_resolve for callers that need no kind. */
 char *kr_real_path(kr_render *r, const char *abs);
-/* The same, also giving what stat(2) says of the path (one lstat when it is no link). */
-struct stat;
-char *kr_real_path_stat(kr_render *r, const char *abs, struct stat *st);
 
 /* Jail (opts.jail_root): fails with KRENDER_E_SECURITY if real lies outside it. */
 int kr_check_jail(kr_render *r, const char *real, const char *file, unsigned line, unsigned col);

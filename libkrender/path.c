@@ -1,7 +1,5 @@
 #include "path.h"
 
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
 char *kr_path_clean(kr_arena *a, const char *p)
@@ -53,16 +51,6 @@ char *kr_path_join(kr_arena *a, const char *dir, const char *rel)
         return kr_path_clean(a, rel);
     char *j = kr_arena_printf(a, "%s/%s", dir, rel);
     return j ? kr_path_clean(a, j) : NULL;
-}
-
-char *kr_path_real(kr_arena *a, const char *p)
-{
-    char *r = realpath(p, NULL);
-    if (!r)
-        return NULL;
-    char *out = kr_arena_strdup(a, r);
-    free(r);
-    return out;
 }
 
 bool kr_path_within(const char *p, const char *root)

@@ -1,4 +1,4 @@
-/* Lexical path helpers (Go's filepath.Clean/Join semantics) and symlink resolution. */
+/* Lexical path helpers (Go's filepath.Clean/Join semantics); symlinks are fs.h's. */
 #ifndef KR_PATH_H
 #define KR_PATH_H
 #include <stdbool.h>
@@ -9,8 +9,6 @@
 char *kr_path_clean(kr_arena *a, const char *p);
 /* clean(dir + "/" + rel); rel absolute -> clean(rel). */
 char *kr_path_join(kr_arena *a, const char *dir, const char *rel);
-/* Symlink-free absolute path of an existing p, or NULL (errno set). */
-char *kr_path_real(kr_arena *a, const char *p);
 /* True if p equals root or lies below it (both clean and absolute). */
 bool kr_path_within(const char *p, const char *root);
 /* Directory part of a clean path ("/a/b" -> "/a"). */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "edit.h"
 #include "common.h"
 #include "output.h"
 #include "krender.h"
@@ -16,8 +17,9 @@ const char cli_usage[] =
     "usage: krender build [flags] DIR\n"
     "       krender build [flags] --out-dir OUT DIR...\n"
     "       krender check [--root DIR] [--rendered DIR] [-j N] [FILES...]\n"
+    "       krender argocd generate [DIR]   (Argo CD config-management plugin)\n"
     "       krender version\n"
-    "       kustomize build|version ...  (as a link named kustomize, or krender kustomize ...)\n"
+    "       kustomize build|edit|version ...  (as a link named kustomize, or krender kustomize ...)\n"
     "\n"
     "Renders the kustomization in DIR exactly as kustomize " KRENDER_KUSTOMIZE_COMPAT " does.\n"
     "\n"
@@ -194,7 +196,9 @@ static int cmd_kustomize(int argc, char **argv)
     }
     if (argc >= 1 && strcmp(argv[0], "build") == 0)
         return cmd_build(argc - 1, argv + 1);
-    fprintf(stderr, "error: krender answers `kustomize build` and `kustomize version` only%s%s\n",
+    if (argc >= 1 && strcmp(argv[0], "edit") == 0)
+        return cmd_edit(argc - 1, argv + 1);
+    fprintf(stderr, "error: krender answers `kustomize build`, `kustomize edit` and `kustomize version` only%s%s\n",
             argc ? "; not " : "", argc ? argv[0] : "");
     return 2;
 }
@@ -221,5 +225,7 @@ int main(int argc, char **argv)
         return cmd_build(argc - 2, argv + 2);
     if (strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (strcmp(argv[1], "argocd") == 0)
+        return cmd_argocd(argc - 2, argv + 2);
     return cli_fail_usage("unknown command '%s'", argv[1]);
 }

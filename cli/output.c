@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PENDING_SLOTS 256 /* files written at once: one per render thread */
@@ -77,7 +78,10 @@ int cli_write_file(const char *path, const char *data, size_t len)
         free(tmp);
         return -1;
     }
-    int rc = cli_write_all(fd, data, len);
+    /* mkstemp makes 0600: give the file the mode it had, or the usual 0644 */
+    struct stat st;
+    mode_t mode = stat(path, &st) == 0 ? st.st_mode & 07777 : 0644;
+    int rc = fchmod(fd, mode) == 0 ? cli_write_all(fd, data, len) : -1;
     if (close(fd) != 0)
         rc = -1;
     int saved = errno;

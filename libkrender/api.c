@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "kedit.h"
 #include "emit.h"
 #include "emit_json.h"
 #include "fieldspec.h"
@@ -337,14 +338,39 @@ static int read_options(kr_render *r, const krender_options *opts)
         r->opts.max_resources = KRENDER_DEFAULT_MAX_RESOURCES;
     if (!r->opts.max_output_bytes)
         r->opts.max_output_bytes = KRENDER_DEFAULT_MAX_OUTPUT_BYTES;
+    if (r->opts.edit_count && !r->opts.edits)
+        return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0,
+                          "krender_options.edits is NULL with edit_count %zu", r->opts.edit_count);
     if (r->opts.load_restrictor < KRENDER_LOAD_ROOT_ONLY || r->opts.load_restrictor > KRENDER_LOAD_NONE ||
         r->opts.reorder < KRENDER_REORDER_DEFAULT || r->opts.reorder > KRENDER_REORDER_NONE)
         return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "invalid krender_options value");
     return 0;
 }
 
-KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char *path,
-                              const krender_options *opts)
+/* What a call does once the render is set up: build and emit, or edit. */
+typedef int (*render_job)(kr_render *r, krender_result *res, const void *arg);
+
+static int build_job(kr_render *r, krender_result *res, const void *arg)
+{
+    (void)arg;
+    kr_resmap m = {0};
+    int rc = kr_build_resmap(r, &m);
+    return rc ? rc : emit_all(r, &m, res);
+}
+
+typedef struct edit_job_arg {
+    const krender_edit *edits;
+    size_t n;
+} edit_job_arg;
+
+static int edit_job(kr_render *r, krender_result *res, const void *arg)
+{
+    const edit_job_arg *e = arg;
+    return kr_kedit_root(r, e->edits, e->n, &res->yaml);
+}
+
+static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
+                      const krender_options *opts, render_job job, const void *arg)
 {
     if (!out)
         return KRENDER_E_INVALID_ARG;
@@ -370,11 +396,8 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
         rc = read_options(&r, opts);
     if (!rc)
         rc = resolve_root(&r, path);
-    kr_resmap m = {0};
     if (!rc)
-        rc = kr_build_resmap(&r, &m);
-    if (!rc)
-        rc = emit_all(&r, &m, res);
+        rc = job(&r, res, arg);
     if (rc) {
         /* nothing half-done: a failed render has no output */
         kr_buf_free(&res->yaml);
@@ -408,6 +431,40 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
         kr_arena_free(r.arena);
     }
     return rc;
+}
+
+KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char *path,
+                              const krender_options *opts)
+{
+    return run_render(out, ctx, path, opts, build_job, NULL);
+}
+
+KRENDER_API int krender_edit_kustomization(krender_result **out, krender_ctx *ctx,
+                                           const char *dir, const krender_edit *edits,
+                                           size_t edit_count, const krender_options *opts)
+{
+    if (!out)
+        return KRENDER_E_INVALID_ARG;
+    krender_options o = KRENDER_OPTIONS_INIT;
+    if (opts && opts->version >= 1 && opts->version <= KRENDER_OPTIONS_VERSION) {
+        memcpy(&o, opts, opts->version < 4 ? offsetof(krender_options, fs) : sizeof o);
+        o.version = KRENDER_OPTIONS_VERSION;
+        o.edits = NULL; /* the edits to apply are the arguments */
+        o.edit_count = 0;
+    } else if (opts) {
+        o.version = opts->version; /* refused by read_options with its message */
+    }
+    edit_job_arg arg = {edits, edits ? edit_count : 0};
+    if (edit_count && !edits) {
+        krender_result *res = calloc(1, sizeof *res);
+        *out = res;
+        if (!res)
+            return KRENDER_E_NOMEM;
+        kr_err_set(&res->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "edits is NULL");
+        fill_public_error(res);
+        return KRENDER_E_INVALID_ARG;
+    }
+    return run_render(out, ctx, dir, &o, edit_job, &arg);
 }
 
 KRENDER_API const char *krender_result_yaml(const krender_result *r, size_t *len)

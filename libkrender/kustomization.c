@@ -6,7 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "kedit.h"
 #include "loader.h"
+#include "parse.h"
 #include "path.h"
 
 typedef enum { T_STR, T_STRMAP, T_STRLIST, T_OBJLIST, T_OBJ } field_type;
@@ -233,6 +235,20 @@ static int validate(kr_decoder *d, kr_kustomization *k)
     return 0;
 }
 
+/* The root kustomization as the in-memory edits of the options leave it: the text kustomize
+ * edit would write, parsed as the file would be (errors in it point at the original file). */
+static int edited_root(kr_render *r, const char *path, const kr_file *f, kr_node **doc)
+{
+    kr_buf text = {0};
+    int rc = kr_kedit_apply(r, path, r->root_real, f->data, f->len, r->opts.edits,
+                            r->opts.edit_count, &text);
+    if (!rc)
+        rc = kr_parse_document(r->arena, path, text.data ? text.data : "", text.len, KR_YAML_11,
+                               doc, r->err);
+    kr_buf_free(&text);
+    return rc;
+}
+
 int kr_kustomization_load(kr_render *r, const char *dir, kr_kustomization **out)
 {
     char *path;
@@ -242,7 +258,8 @@ int kr_kustomization_load(kr_render *r, const char *dir, kr_kustomization **out)
     if (!rc)
         rc = kr_load_file(r, path, &f);
     if (!rc)
-        rc = kr_file_kustomization(r, f, &doc);
+        rc = r->opts.edit_count && strcmp(dir, r->root_real) == 0 ? edited_root(r, path, f, &doc)
+                                                                   : kr_file_kustomization(r, f, &doc);
     if (rc)
         return rc;
     kr_kustomization *k = kr_arena_zalloc(r->arena, sizeof *k);

@@ -75,6 +75,13 @@ int kr_xf_image_apply(kr_render *r, kr_resmap *m, const kr_image *img, const kr_
 typedef struct kr_image_matcher kr_image_matcher;
 int kr_image_matcher_new(kr_render *r, const kr_image *img, kr_image_matcher **out);
 void kr_image_matcher_free(kr_image_matcher *mt);
+/* image.Split: [host[:port]/]path[:tag][@digest]; the first '/' hides a registry port. The
+ * parts point into s (not NUL-terminated). */
+typedef struct kr_image_ref {
+    const char *name, *tag, *digest;
+    size_t name_len, tag_len, digest_len;
+} kr_image_ref;
+kr_image_ref kr_image_split(const char *s);
 int kr_image_update(kr_render *r, const kr_image_matcher *mt, const char *ref, const char **out);
 
 /* ---- replicas (xf_replicas.c) ---- */

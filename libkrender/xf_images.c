@@ -87,19 +87,13 @@ void kr_image_matcher_free(kr_image_matcher *mt)
     free(mt);
 }
 
-/* image.Split: [host[:port]/]path[:tag][@digest]; the first '/' hides a registry port. */
-typedef struct image_ref {
-    const char *name, *tag, *digest;
-    size_t name_len, tag_len, digest_len;
-} image_ref;
-
-static image_ref split_ref(const char *s)
+kr_image_ref kr_image_split(const char *s)
 {
     size_t len = strlen(s);
     const char *slash = strchr(s, '/');
     const char *search = slash && slash > s ? slash : s;
     const char *at = strchr(search, '@'), *colon = strchr(search, ':');
-    image_ref ref = {s, "", "", len, 0, 0};
+    kr_image_ref ref = {s, "", "", len, 0, 0};
     if (at) {
         ref.digest = at + 1;
         ref.digest_len = (size_t)(s + len - ref.digest);
@@ -120,7 +114,7 @@ int kr_image_update(kr_render *r, const kr_image_matcher *mt, const char *s, con
     if (pcre2_match(mt->re, (PCRE2_SPTR)s, strlen(s), 0, 0, mt->md, NULL) < 0)
         return 0;
     const kr_image *img = mt->img;
-    image_ref ref = split_ref(s);
+    kr_image_ref ref = kr_image_split(s);
     if (img->new_name[0]) {
         ref.name = img->new_name;
         ref.name_len = strlen(img->new_name);

@@ -584,7 +584,7 @@ static kr_node *new_node(kr_arena *a, int kind)
     case KR_SEQ:
         return kr_node_seq(a, 0);
     default:
-        return kr_node_scalar(a, KR_T_STR, "", 0);
+        return kr_node_scalar_ref(a, KR_T_STR, "", 0);
     }
 }
 
@@ -611,7 +611,7 @@ static int visit_map(const walk *w, kr_node *obj, uint32_t depth)
     kr_node *field = kr_map_getn(obj, elem, len);
     if (!field && create) {
         kr_arena *a = w->r->arena;
-        kr_node *key = kr_node_scalar(a, KR_T_STR, elem, len);
+        kr_node *key = kr_node_scalar_ref(a, KR_T_STR, elem, len); /* elem[len] is NUL here */
         field = new_node(a, kind);
         if (!key || !field || !kr_map_append(a, obj, key, field))
             return kr_err_nomem(w->r->err);

@@ -14,6 +14,15 @@ kr_node *kr_node_scalar(kr_arena *a, kr_scalar_type type, const char *text, size
     return n;
 }
 
+kr_node *kr_node_scalar_ref(kr_arena *a, kr_scalar_type type, const char *text, size_t len)
+{
+    kr_node *n = kr_arena_alloc(a, sizeof *n);
+    if (n)
+        *n = (kr_node){.kind = KR_SCALAR, .type = (uint8_t)type, .len = (uint32_t)len,
+                       .u.text = text};
+    return n;
+}
+
 kr_node *kr_node_str(kr_arena *a, const char *text)
 {
     return kr_node_scalar(a, KR_T_STR, text, strlen(text));
@@ -140,6 +149,17 @@ bool kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value)
         return true;
     }
     kr_node *k = kr_node_str(a, key);
+    return k && kr_map_append(a, map, k, value);
+}
+
+bool kr_map_set_ref(kr_arena *a, kr_node *map, const char *key, kr_node *value)
+{
+    kr_pair *p = kr_map_find(map, key);
+    if (p) {
+        p->value = value;
+        return true;
+    }
+    kr_node *k = kr_node_scalar_ref(a, KR_T_STR, key, strlen(key));
     return k && kr_map_append(a, map, k, value);
 }
 

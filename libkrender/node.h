@@ -57,6 +57,9 @@ struct kr_node {
 
 kr_node *kr_node_scalar(kr_arena *a, kr_scalar_type type, const char *text, size_t len);
 kr_node *kr_node_str(kr_arena *a, const char *text); /* plain string scalar, text copied */
+/* A scalar whose text is not copied: text[len] must be NUL and the text must outlive the node
+ * (a string of the render, its context or a literal). Scalar text is never written to. */
+kr_node *kr_node_scalar_ref(kr_arena *a, kr_scalar_type type, const char *text, size_t len);
 kr_node *kr_node_map(kr_arena *a, uint32_t cap);
 kr_node *kr_node_seq(kr_arena *a, uint32_t cap);
 /* Deep copy into arena a (positions kept). */
@@ -70,6 +73,8 @@ kr_pair *kr_map_find(const kr_node *map, const char *key);
 const char *kr_map_get_str(const kr_node *map, const char *key);
 /* Append or replace; returns false on allocation failure. */
 bool kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value);
+/* The same, an appended key sharing the text of key (as kr_node_scalar_ref). */
+bool kr_map_set_ref(kr_arena *a, kr_node *map, const char *key, kr_node *value);
 /* Append without checking for an existing key (parser use). */
 bool kr_map_append(kr_arena *a, kr_node *map, kr_node *key, kr_node *value);
 bool kr_map_remove(kr_node *map, const char *key);

@@ -66,8 +66,9 @@ static int set_entry(kr_render *r, kr_resource *res, kr_node *node, void *arg)
         return 0;
     if (node->kind != KR_MAP)
         return kr_xf_wrong_kind(r, res, node, "MappingNode");
-    kr_node *v = kr_node_str(r->arena, p->value);
-    if (!v || !kr_map_set(r->arena, node, p->key, v))
+    /* the pair's strings live as long as the render: shared, not copied */
+    kr_node *v = kr_node_scalar_ref(r->arena, KR_T_STR, p->value, strlen(p->value));
+    if (!v || !kr_map_set_ref(r->arena, node, p->key, v))
         return kr_err_nomem(r->err);
     return 0;
 }

@@ -99,6 +99,53 @@ class BindingsTest(unittest.TestCase):
         self.assertEqual(len(results), 80)
         self.assertTrue(all(r == want for r in results))
 
+    def test_files_in_memory(self):
+        # the example tree, served from a dict under a root that does not exist on disk
+        files = {}
+        base = os.path.realpath(os.path.join(ROOT, "examples", "guestbook"))
+        for d, _, names in os.walk(base):
+            for n in names:
+                with open(os.path.join(d, n), "rb") as f:
+                    data = f.read()
+                files["/nowhere/gb" + os.path.join(d, n)[len(base):]] = data
+        self.assertFalse(os.path.exists("/nowhere"))
+        with open(GOLDEN) as f:
+            want = f.read()
+        with krender.Context() as ctx:
+            self.assertEqual(ctx.build("/nowhere/gb/app", files=files), want)
+            reads, releases = ctx._fs_counts
+            self.assertGreater(reads, 0)
+            self.assertEqual(reads, releases)
+            self.assertEqual(ctx.build("nowhere/gb/app/", files=files), want)  # relative to /
+            res = list(ctx.resources("/nowhere/gb/app", files=files))
+            self.assertEqual(len(res), 5)
+        # str values, a base and an overlay; errors as on disk
+        tree = {"/t/base/kustomization.yaml": "resources: [cm.yaml]\n",
+                "/t/base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+                "/t/ov/kustomization.yaml": "namePrefix: p-\nresources: [../base]\n"}
+        (r,) = krender.resources("/t/ov", files=tree)
+        self.assertEqual(r["metadata"]["name"], "p-c")
+        with self.assertRaises(krender.KrenderError) as cm:
+            krender.build("/t/none", files=tree)
+        self.assertEqual(cm.exception.code, 4)  # KRENDER_E_NOT_FOUND
+        tree["/t/ov/kustomization.yaml"] = "resources: [../base, ../../../secret.yaml]\n"
+        tree["/secret.yaml"] = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
+        with self.assertRaises(krender.KrenderError) as cm:
+            krender.build("/t/ov", files=tree, jail_root="/t", load_restrictor=krender.LOAD_NONE)
+        self.assertEqual(cm.exception.code, 10)  # KRENDER_E_SECURITY
+        with self.assertRaises(ValueError):
+            krender.build("/t/ov", files={"t/x.yaml": ""})
+        # the disk and the dict in one context stay apart
+        self.write("kustomization.yaml", "resources: [r.yaml]\n")
+        self.write("r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: disk\n")
+        mem = {os.path.join(self.dir, "kustomization.yaml"): "resources: [r.yaml]\n",
+               os.path.join(self.dir, "r.yaml"):
+                   b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: memory\n"}
+        with krender.Context() as ctx:
+            for _ in range(2):
+                self.assertIn("name: disk", ctx.build(self.dir))
+                self.assertIn("name: memory", ctx.build(self.dir, files=mem))
+
     def test_version(self):
         self.assertRegex(krender.version(), r"^\d+\.\d+\.\d+$")
 

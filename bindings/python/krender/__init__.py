@@ -5,14 +5,21 @@
     for res in krender.resources("overlays/prod"):
         print(res["kind"], res["metadata"]["name"])
 
+A tree held in memory renders without touching the disk: pass files={absolute path: text or
+bytes} (a relative build path is then relative to "/"):
+
+    krender.build("/app/overlay", files={"/app/overlay/kustomization.yaml": "...", ...})
+
 Errors raise krender.KrenderError with .code, .message, .file, .line, .column and .chain.
 The shared library is found through $KRENDER_LIBRARY, next to this package, or on the system
 library path. Only the public C API is used (through ctypes); one context per thread.
 """
 import ctypes
 import ctypes.util
+import errno
 import json
 import os
+import posixpath
 import threading
 
 __all__ = ["build", "resources", "Context", "KrenderError", "version",
@@ -20,7 +27,8 @@ __all__ = ["build", "resources", "Context", "KrenderError", "version",
 
 LOAD_ROOT_ONLY, LOAD_NONE = 0, 1
 REORDER_DEFAULT, REORDER_LEGACY, REORDER_NONE = 0, 1, 2
-_OPTIONS_VERSION = 3
+_OPTIONS_VERSION = 4
+_FS_MISSING, _FS_FILE, _FS_DIR = 0, 1, 2
 
 
 class _Error(ctypes.Structure):
@@ -28,12 +36,78 @@ class _Error(ctypes.Structure):
                 ("line", ctypes.c_uint), ("column", ctypes.c_uint), ("chain", ctypes.c_char_p)]
 
 
-class _Options(ctypes.Structure):
+_KIND_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p)
+_READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p,
+                            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t))
+_RELEASE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p,
+                               ctypes.c_size_t)
+
+
+class _Fs(ctypes.Structure):  # struct krender_fs
+    _fields_ = [("userdata", ctypes.c_void_p), ("kind", _KIND_FN), ("read", _READ_FN),
+                ("release", _RELEASE_FN)]
+
+
+class _Options(ctypes.Structure):  # struct krender_options, version 4
     _fields_ = [("version", ctypes.c_uint), ("load_restrictor", ctypes.c_int),
                 ("reorder", ctypes.c_int), ("enable_managedby_label", ctypes.c_int),
                 ("jail_root", ctypes.c_char_p), ("resources_json", ctypes.c_int),
                 ("max_file_bytes", ctypes.c_size_t), ("max_resources", ctypes.c_size_t),
-                ("max_output_bytes", ctypes.c_size_t)]
+                ("max_output_bytes", ctypes.c_size_t), ("fs", ctypes.POINTER(_Fs)),
+                ("edits", ctypes.c_void_p), ("edit_count", ctypes.c_size_t)]
+
+
+class _MemoryFs:
+    """krender_fs callbacks serving a dict {absolute path: str | bytes}. The ctypes objects
+    live as long as this object: keep it until krender_build has returned."""
+
+    def __init__(self, files):
+        self.files, self.dirs = {}, {"/"}
+        for path, data in files.items():
+            path = os.fsdecode(path)
+            if not path.startswith("/"):
+                raise ValueError("files: %r is not an absolute path" % path)
+            path = posixpath.normpath(path)
+            if path.startswith("//"):
+                path = "/" + path.lstrip("/")
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            elif not isinstance(data, (bytes, bytearray, memoryview)):
+                raise TypeError("files: %r must map to str or bytes" % path)
+            self.files[path.encode("utf-8", "surrogateescape")] = bytes(data)
+            d = posixpath.dirname(path)
+            while d not in self.dirs:
+                self.dirs.add(d)
+                d = posixpath.dirname(d)
+        self.dirs = {d.encode("utf-8", "surrogateescape") for d in self.dirs}
+        self.reads = self.releases = 0
+        self._kind, self._read = _KIND_FN(self.kind), _READ_FN(self.read)
+        self._release = _RELEASE_FN(self.release)
+        self.struct = _Fs(None, self._kind, self._read, self._release)
+
+    def kind(self, _userdata, path):
+        try:
+            if path in self.files:
+                return _FS_FILE
+            return _FS_DIR if path in self.dirs else _FS_MISSING
+        except Exception:  # never let an exception cross into C
+            return _FS_MISSING
+
+    def read(self, _userdata, path, data, length):
+        try:
+            b = self.files.get(path)
+            if b is None:
+                return errno.EISDIR if path in self.dirs else errno.ENOENT
+            # the bytes object stays alive in self.files: its buffer is what C reads
+            data[0] = ctypes.cast(ctypes.c_char_p(b), ctypes.c_void_p).value
+            length[0] = len(b)
+            self.reads += 1
+            return 0
+        except Exception:
+            return errno.EIO
+
+    def release(self, _userdata, _path, _data, _length):
+        self.releases += 1
 
 
 class KrenderError(Exception):
@@ -132,15 +206,19 @@ class Context:
         self.close()
 
     def _render(self, path, load_restrictor, reorder, enable_managedby_label, jail_root,
-                want_json, limits):
+                want_json, limits, files=None):
+        memfs = _MemoryFs(files) if files is not None else None
         opts = _Options(_OPTIONS_VERSION, load_restrictor, reorder,
                         1 if enable_managedby_label else 0,
                         os.fsencode(jail_root) if jail_root else None, 1 if want_json else 0,
                         limits.get("max_file_bytes", 0), limits.get("max_resources", 0),
-                        limits.get("max_output_bytes", 0))
+                        limits.get("max_output_bytes", 0),
+                        ctypes.pointer(memfs.struct) if memfs else None, None, 0)
         res = ctypes.c_void_p()
         rc = _lib.krender_build(ctypes.byref(res), self._ctx, os.fsencode(path),
                                 ctypes.byref(opts))
+        # memfs (its ctypes callbacks and bytes) was alive for the whole call
+        self._fs_counts = (memfs.reads, memfs.releases) if memfs else None
         if not res:
             raise MemoryError("krender_build could not allocate a result")
         try:
@@ -164,19 +242,21 @@ class Context:
             _lib.krender_result_free(res)
 
     def build(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
-              enable_managedby_label=False, jail_root=None, **limits):
+              enable_managedby_label=False, jail_root=None, files=None, **limits):
         """The YAML kustomize would print for `kustomize build path`.
 
+        files: a dict {absolute path: str | bytes}: the tree is read from it instead of the
+        disk (no links; a relative path is relative to "/"; jail_root and the limits apply).
         limits: max_file_bytes, max_resources, max_output_bytes (KrenderError with
         code LIMIT when exceeded; absent or 0 = the library's default)."""
         return self._render(path, load_restrictor, reorder, enable_managedby_label, jail_root,
-                            False, _check_limits(limits))
+                            False, _check_limits(limits), files)
 
     def resources(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
-                  enable_managedby_label=False, jail_root=None, **limits):
-        """The rendered resources as Python dicts, in output order (limits as for build)."""
+                  enable_managedby_label=False, jail_root=None, files=None, **limits):
+        """The rendered resources as Python dicts, in output order (options as for build)."""
         return iter(self._render(path, load_restrictor, reorder, enable_managedby_label,
-                                 jail_root, True, _check_limits(limits)))
+                                 jail_root, True, _check_limits(limits), files))
 
 
 def _check_limits(limits):

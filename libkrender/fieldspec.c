@@ -569,7 +569,8 @@ static void convert_null(kr_node *n, int kind)
 {
     n->kind = (uint8_t)kind;
     n->type = KR_T_STR;
-    n->len = n->cap = 0;
+    n->len = 0;
+    n->flags &= (uint8_t)~KR_NF_ROOM;
     if (kind == KR_SCALAR)
         n->u.text = "";
     else

@@ -33,9 +33,10 @@ static kr_node *new_container(kr_arena *a, kr_node_kind kind, uint32_t cap, size
     kr_node *n = kr_arena_alloc(a, sizeof *n);
     if (!n)
         return NULL;
-    *n = (kr_node){.kind = (uint8_t)kind, .cap = cap};
+    *n = (kr_node){.kind = (uint8_t)kind};
     if (cap) {
-        n->u.items = kr_arena_alloc(a, cap * elem);
+        n->flags = KR_NF_ROOM;
+        n->u.items = kr_arena_alloc(a, kr_node_room(cap) * elem);
         if (!n->u.items)
             return NULL;
     }
@@ -60,7 +61,7 @@ kr_node *kr_node_copy(kr_arena *a, const kr_node *n)
     if (!c)
         return NULL;
     *c = *n;
-    c->cap = n->kind == KR_SCALAR ? 0 : n->len;
+    c->flags &= (uint8_t)~KR_NF_ROOM; /* exact arrays */
     switch (n->kind) {
     case KR_SCALAR:
         break; /* scalar text is immutable: share it */
@@ -120,16 +121,16 @@ const char *kr_map_get_str(const kr_node *map, const char *key)
 
 static bool grow(kr_arena *a, kr_node *n, size_t elem)
 {
-    if (n->len < n->cap)
+    if ((n->flags & KR_NF_ROOM) && n->len < kr_node_room(n->len))
         return true;
-    uint32_t cap = n->cap ? n->cap * 2 : 4;
-    void *p = kr_arena_alloc(a, cap * elem);
+    /* full (an exact array, or a power of two): the next power of two that fits one more */
+    void *p = kr_arena_alloc(a, kr_node_room(n->len + 1) * elem);
     if (!p)
         return false;
     if (n->len)
         memcpy(p, n->u.items, n->len * elem);
     n->u.items = p;
-    n->cap = cap;
+    n->flags |= KR_NF_ROOM;
     return true;
 }
 

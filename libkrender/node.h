@@ -37,6 +37,10 @@ typedef struct kr_pair {
     kr_node *value;
 } kr_pair;
 
+/* 24 bytes: the capacity of a map's or sequence's array is not stored. An array holds
+ * exactly len entries (as the parser and kr_node_copy make them) unless KR_NF_ROOM is set,
+ * when it has room for kr_node_room(len) (node.c grows it so). Code that installs an array
+ * of its own (or shrinks len) clears KR_NF_ROOM. */
 struct kr_node {
     uint8_t kind;  /* kr_node_kind */
     uint8_t type;  /* kr_scalar_type (scalars only) */
@@ -44,7 +48,6 @@ struct kr_node {
     uint8_t flags; /* KR_NF_* */
     uint32_t line, col; /* 1-based source position; 0 = made by a transformer */
     uint32_t len;       /* scalar: bytes of text; map: pairs; seq: items */
-    uint32_t cap;       /* allocated pairs/items */
     union {
         const char *text; /* NUL-terminated, may contain NUL only if len says so */
         kr_node **items;
@@ -54,6 +57,18 @@ struct kr_node {
 
 /* The scalar carried an explicit tag (!!str etc.); type already reflects it. */
 #define KR_NF_TAGGED 0x01u
+/* The map's or sequence's array has room for kr_node_room(len) entries (see above). */
+#define KR_NF_ROOM 0x02u
+
+/* The entries an array of a KR_NF_ROOM node has room for: len rounded up to a power of two,
+ * at least 4 (node.c only ever allocates such sizes). */
+static inline uint32_t kr_node_room(uint32_t len)
+{
+    uint32_t c = 4;
+    while (c < len)
+        c *= 2;
+    return c;
+}
 
 kr_node *kr_node_scalar(kr_arena *a, kr_scalar_type type, const char *text, size_t len);
 kr_node *kr_node_str(kr_arena *a, const char *text); /* plain string scalar, text copied */

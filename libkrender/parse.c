@@ -378,7 +378,7 @@ static int finish_map(pctx *c, kr_node *m, kr_node **kv, size_t nkv)
         return nomem(c);
     if (k.n)
         memcpy(m->u.pairs, k.res, k.n * sizeof(kr_pair));
-    m->len = m->cap = (uint32_t)k.n;
+    m->len = (uint32_t)k.n;
     return 0;
 }
 
@@ -389,7 +389,7 @@ static int finish_seq(pctx *c, kr_node *s, kr_node **items, size_t n)
         return nomem(c);
     if (n)
         memcpy(s->u.items, items, n * sizeof(kr_node *));
-    s->len = s->cap = (uint32_t)n;
+    s->len = (uint32_t)n;
     return 0;
 }
 

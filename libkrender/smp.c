@@ -207,7 +207,7 @@ static void element_set(walker *w, kr_node *list, kr_node *elem, const char *con
     }
     if (out || !list->len) {
         list->u.items = out;
-        list->cap = list->len ? list->len : 0;
+        list->flags &= (uint8_t)~KR_NF_ROOM; /* out holds the old len entries: exact */
         list->len = n;
     }
     if (kr_is_null(elem))

@@ -17,7 +17,6 @@ static int replace_scalar(kr_render *r, kr_node *n, const char *text, size_t len
     n->style = style;
     n->flags = 0;
     n->len = (uint32_t)len;
-    n->cap = 0;
     n->u.text = t;
     return 0;
 }

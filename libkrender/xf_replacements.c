@@ -471,7 +471,8 @@ static int match_at(const matcher *m, kr_node *n, size_t i, bool created)
     if (!kr_is_map(n)) {
         if (kr_is_null(n) && m->create) { /* a created placeholder becomes a map */
             n->kind = KR_MAP;
-            n->len = n->cap = 0;
+            n->len = 0;
+            n->flags &= (uint8_t)~KR_NF_ROOM;
             n->u.pairs = NULL;
         } else {
             return 0;

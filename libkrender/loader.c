@@ -91,8 +91,10 @@ static int record_read(kr_render *r, kr_file *f)
     return 0;
 }
 
-/* Reads the file into the cache's arena (entry e, new when NULL). With the caller's fs there is
- * no stamp: the bytes are always read, and a cached parse is reused when their hash matches. */
+/* A file already read by this render is taken as it was (one version per render, no system
+ * call). Else it is opened: on the disk an unchanged stamp (fstat of the open descriptor) means
+ * the cached bytes; with the caller's fs there is no stamp, the bytes are always read and the
+ * cached parse is reused when their hash matches. */
 int kr_load_file(kr_render *r, const char *real, kr_file **out)
 {
     kr_cache *c = r->cache;

@@ -153,15 +153,14 @@ bool kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value)
     return k && kr_map_append(a, map, k, value);
 }
 
-bool kr_map_set_ref(kr_arena *a, kr_node *map, const char *key, kr_node *value)
+bool kr_map_put(kr_arena *a, kr_node *map, kr_node *key, kr_node *value)
 {
-    kr_pair *p = kr_map_find(map, key);
-    if (p) {
-        p->value = value;
-        return true;
-    }
-    kr_node *k = kr_node_scalar_ref(a, KR_T_STR, key, strlen(key));
-    return k && kr_map_append(a, map, k, value);
+    for (uint32_t i = 0; i < map->len; i++)
+        if (kr_scalar_eq(map->u.pairs[i].key, key->u.text, key->len)) {
+            map->u.pairs[i].value = value;
+            return true;
+        }
+    return kr_map_append(a, map, key, value);
 }
 
 bool kr_map_remove(kr_node *map, const char *key)

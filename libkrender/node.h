@@ -88,8 +88,9 @@ kr_pair *kr_map_find(const kr_node *map, const char *key);
 const char *kr_map_get_str(const kr_node *map, const char *key);
 /* Append or replace; returns false on allocation failure. */
 bool kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value);
-/* The same, an appended key sharing the text of key (as kr_node_scalar_ref). */
-bool kr_map_set_ref(kr_arena *a, kr_node *map, const char *key, kr_node *value);
+/* Append or replace by the text of key (a scalar); an appended pair uses the key node itself,
+ * which may be shared by many maps (key nodes are never modified, as kr_node_copy assumes). */
+bool kr_map_put(kr_arena *a, kr_node *map, kr_node *key, kr_node *value);
 /* Append without checking for an existing key (parser use). */
 bool kr_map_append(kr_arena *a, kr_node *map, kr_node *key, kr_node *value);
 bool kr_map_remove(kr_node *map, const char *key);

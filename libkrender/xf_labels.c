@@ -59,16 +59,23 @@ int kr_strpairs_decode(const kr_decoder *d, const kr_node *map, const char *fiel
 
 /* kyaml's FieldSetter on the map found: overwrite or append key, value a string. A null node
  * takes nothing (kustomize appends to a null scalar, which prints as null). */
+typedef struct entry_arg {
+    const kr_strpair *p;
+    kr_node *key;     /* one key node for every map the entry is set in */
+    size_t value_len;
+} entry_arg;
+
 static int set_entry(kr_render *r, kr_resource *res, kr_node *node, void *arg)
 {
-    const kr_strpair *p = arg;
+    const entry_arg *e = arg;
     if (kr_is_null(node))
         return 0;
     if (node->kind != KR_MAP)
         return kr_xf_wrong_kind(r, res, node, "MappingNode");
-    /* the pair's strings live as long as the render: shared, not copied */
-    kr_node *v = kr_node_scalar_ref(r->arena, KR_T_STR, p->value, strlen(p->value));
-    if (!v || !kr_map_set_ref(r->arena, node, p->key, v))
+    /* the pair's strings live as long as the render: shared, not copied; the value node is
+     * the resource's own (transformers may rewrite values in place) */
+    kr_node *v = kr_node_scalar_ref(r->arena, KR_T_STR, e->p->value, e->value_len);
+    if (!v || !kr_map_put(r->arena, node, e->key, v))
         return kr_err_nomem(r->err);
     return 0;
 }
@@ -89,14 +96,22 @@ int kr_xf_set_entries(kr_render *r, kr_resmap *m, const kr_strpairs *pairs, cons
     if (pairs->n == 0 || fs->n == 0)
         return 0;
     const kr_fieldspec **sel = kr_arena_alloc(r->arena, fs->n * sizeof *sel);
-    if (!sel)
+    entry_arg *args = kr_arena_alloc(r->arena, pairs->n * sizeof *args);
+    if (!sel || !args)
         return kr_err_nomem(r->err);
+    for (size_t k = 0; k < pairs->n; k++) {
+        const kr_strpair *p = &pairs->v[k];
+        args[k] = (entry_arg){p, kr_node_scalar_ref(r->arena, KR_T_STR, p->key, strlen(p->key)),
+                              strlen(p->value)};
+        if (!args[k].key)
+            return kr_err_nomem(r->err);
+    }
     for (size_t i = 0; i < m->len; i++) {
         kr_resource *res = m->items[i];
         size_t nsel = selected_specs(res, fs, sel);
         for (size_t k = 0; k < pairs->n; k++)
             for (size_t j = 0; j < nsel; j++) {
-                int rc = kr_fs_walk(r, res, sel[j], KR_MAP, set_entry, &pairs->v[k]);
+                int rc = kr_fs_walk(r, res, sel[j], KR_MAP, set_entry, &args[k]);
                 if (rc)
                     return rc;
             }

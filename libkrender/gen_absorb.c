@@ -113,7 +113,7 @@ static const char *go_id(kr_arena *a, const kr_resid *id)
 static kr_node *str_node(kr_arena *a, const kr_node *v)
 {
     bool s = kr_is_scalar(v) && v->type != KR_T_NULL;
-    return kr_node_scalar(a, KR_T_STR, s ? v->u.text : "", s ? v->len : 0);
+    return kr_node_scalar_ref(a, KR_T_STR, s ? v->u.text : "", s ? v->len : 0); /* text shared */
 }
 
 /* o's pairs overridden by g's, all values strings; NULL in *out when both are empty. */

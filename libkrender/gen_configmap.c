@@ -400,8 +400,10 @@ static int put_data(kr_render *r, kr_gen_kind kind, const kr_kvlist *kvs, kr_nod
                 return kr_err_nomem(r->err);
             target = bin;
         }
-        kr_node *kn = kr_node_scalar(a, KR_T_STR, kv->key, kv->klen);
-        kr_node *vn = kr_node_scalar(a, KR_T_STR, v, vlen);
+        /* keys and values are NUL-terminated strings of the render or its files (gen.h),
+         * base64 text a fresh one: shared, not copied */
+        kr_node *kn = kr_node_scalar_ref(a, KR_T_STR, kv->key, kv->klen);
+        kr_node *vn = kr_node_scalar_ref(a, KR_T_STR, v, vlen);
         if (!kn || !vn || !kr_map_append(a, target, kn, vn))
             return kr_err_nomem(r->err);
     }

@@ -5,6 +5,7 @@
  * hash index on previous names, and the "does any candidate have original namespace N"
  * question of fixMap through precomputed sets, so the whole pass is linear in resources plus
  * references (times the few resources that share one previous name). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "transformers.h"
@@ -47,18 +48,28 @@ static pentry *pmap_find(const pmap *m, const void *a, const void *b)
     return s->used ? s : NULL;
 }
 
+/* The tables and lists are scratch of the pass, on malloc (pmap_free). */
 static int pmap_grow(kr_render *r, pmap *m)
 {
-    size_t n = m->e ? (m->mask + 1) * 2 : 64;
-    pentry *e = kr_arena_zalloc(r->arena, n * sizeof *e);
+    size_t n = m->e ? (m->mask + 1) * 2 : 16;
+    pentry *e = calloc(n, sizeof *e);
     if (!e)
         return kr_err_nomem(r->err);
     for (size_t i = 0; m->e && i <= m->mask; i++)
         if (m->e[i].used)
             *pmap_slot(e, n - 1, m->e[i].a, m->e[i].b) = m->e[i];
+    free(m->e);
     m->e = e;
     m->mask = n - 1;
     return 0;
+}
+
+static void pmap_free(pmap *m)
+{
+    for (size_t i = 0; m->e && i <= m->mask; i++)
+        free(m->e[i].v);
+    free(m->e);
+    *m = (pmap){0};
 }
 
 static pentry *pmap_get(kr_render *r, pmap *m, const void *a, const void *b)
@@ -76,12 +87,14 @@ static pentry *pmap_get(kr_render *r, pmap *m, const void *a, const void *b)
 
 static int pentry_push(kr_render *r, pentry *e, uint32_t x)
 {
-    size_t cap = e->cap;
-    uint32_t *v = kr_arena_grow(r->arena, e->v, e->n, &cap, sizeof *v, 2);
-    if (!v)
-        return kr_err_nomem(r->err);
-    e->v = v;
-    e->cap = (uint32_t)cap;
+    if (e->n == e->cap) {
+        uint32_t cap = e->cap ? e->cap * 2 : 2;
+        uint32_t *v = realloc(e->v, cap * sizeof *v);
+        if (!v)
+            return kr_err_nomem(r->err);
+        e->v = v;
+        e->cap = cap;
+    }
     e->v[e->n++] = x;
     return 0;
 }
@@ -614,12 +627,11 @@ int kr_fix_name_references(kr_render *r, kr_accum *ra)
     if (!ra->res.len || !ra->config.nnameref)
         return 0;
     nr_ctx c = {.r = r};
-    if (build_indexes(&c, ra))
-        return r->err->code;
-    for (size_t i = 0; i < c.n; i++) {
-        int rc = fix_referrer(&c, c.res[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    int rc = build_indexes(&c, ra) ? r->err->code : 0;
+    for (size_t i = 0; !rc && i < c.n; i++)
+        rc = fix_referrer(&c, c.res[i]);
+    pmap *maps[] = {&c.names, &c.names_ns, &c.names_any, &c.ns_cur, &c.ns_raw, &c.kinds};
+    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
+        pmap_free(maps[i]);
+    return rc;
 }

@@ -2,8 +2,11 @@
 
 #include "gosort.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "buf.h"
 
 static const char *const default_first[] = {
     "Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "ServiceAccount",
@@ -73,6 +76,25 @@ static const char **list_texts(kr_render *r, const kr_strlist *l)
     return out;
 }
 
+/* Appends "a<sep>b<sep>c" (c may be NULL: "a<sep>b") and its NUL. */
+static bool put3(kr_buf *b, char sep, const char *x, const char *y, const char *z)
+{
+    size_t lx = strlen(x), ly = strlen(y), lz = z ? strlen(z) : 0;
+    if (!kr_buf_reserve(b, lx + ly + lz + 3))
+        return false;
+    char *p = b->data + b->len;
+    memcpy(p, x, lx), p += lx;
+    *p++ = sep;
+    memcpy(p, y, ly), p += ly;
+    if (z) {
+        *p++ = sep;
+        memcpy(p, z, lz), p += lz;
+    }
+    *p++ = '\0';
+    b->len = (size_t)(p - b->data);
+    return true;
+}
+
 int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *first,
                     const kr_strlist *last)
 {
@@ -96,26 +118,45 @@ int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *f
         free(order);
         return kr_err_nomem(r->err);
     }
-    for (size_t i = 0; i < m->len; i++) {
+    /* the key strings of all resources in one scratch buffer (offsets until it is complete) */
+    kr_buf text = {0};
+    bool ok = true;
+    for (size_t i = 0; i < m->len && ok; i++) {
         const kr_resid *id = &m->items[i]->id;
         keys[i].res = m->items[i];
         keys[i].rank = rank_of(id->kind, f, nf, l, nl);
-        keys[i].gvk = kr_arena_printf(r->arena, "%s_%s_%s", id->group[0] ? id->group : "~G",
-                                      id->version[0] ? id->version : "~V",
-                                      id->kind[0] ? id->kind : "~K");
-        keys[i].full = kr_arena_printf(r->arena, "%s|%s|%s", kr_gvk_string(r->arena, id),
-                                       id->ns[0] ? id->ns : "~X", id->name[0] ? id->name : "~N");
-        if (!keys[i].gvk || !keys[i].full) {
-            free(keys);
-            free(order);
-            return kr_err_nomem(r->err);
+        size_t gvk = text.len;
+        ok = put3(&text, '_', id->group[0] ? id->group : "~G",
+                  id->version[0] ? id->version : "~V", id->kind[0] ? id->kind : "~K");
+        size_t full = text.len;
+        /* kr_gvk_string(id) "|" ns "|" name */
+        ok = ok &&
+             put3(&text, '.', id->kind[0] ? id->kind : "[noKind]",
+                  id->version[0] ? id->version : "[noVer]", id->group[0] ? id->group : "[noGrp]");
+        if (ok) {
+            text.len--; /* continue the same string */
+            ok = kr_buf_putc(&text, '|') &&
+                 put3(&text, '|', id->ns[0] ? id->ns : "~X", id->name[0] ? id->name : "~N", NULL);
         }
+        keys[i].gvk = (const char *)(uintptr_t)gvk;
+        keys[i].full = (const char *)(uintptr_t)full;
+    }
+    if (!ok) {
+        kr_buf_free(&text);
+        free(keys);
+        free(order);
+        return kr_err_nomem(r->err);
+    }
+    for (size_t i = 0; i < m->len; i++) {
+        keys[i].gvk = text.data + (uintptr_t)keys[i].gvk;
+        keys[i].full = text.data + (uintptr_t)keys[i].full;
         order[i] = &keys[i];
     }
     /* Go's exact algorithm: the comparator is not transitive for some Namespace mixes */
     kr_go_sort(order, m->len, less, NULL);
     for (size_t i = 0; i < m->len; i++)
         m->items[i] = ((sort_key *)order[i])->res;
+    kr_buf_free(&text);
     free(keys);
     free(order);
     return 0;

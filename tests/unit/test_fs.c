@@ -577,6 +577,10 @@ static void install_no_fs_filter(void)
 static void no_file_system_calls(void **state)
 {
     (void)state;
+    /* no seccomp (valgrind does not implement it): nothing to check with */
+    unsigned action = SECCOMP_RET_KILL_PROCESS;
+    if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0)
+        skip();
     static const char *const cases[] = {"compose-bases", "gen-sources", "components-order",
                                         "patch-json6902", "err-missing-file"};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

@@ -146,6 +146,30 @@ class BindingsTest(unittest.TestCase):
                 self.assertIn("name: disk", ctx.build(self.dir))
                 self.assertIn("name: memory", ctx.build(self.dir, files=mem))
 
+    def test_edits_in_memory(self):
+        """edits= renders the edited root as the oracle rendered the tree edited on disk."""
+        import json
+        cases = os.path.join(ROOT, "tests", "argocd", "cases")
+        with open(os.path.join(cases, "all-parameters.json")) as f:
+            case = json.load(f)
+        with open(os.path.join(cases, "all-parameters.expected.yaml")) as f:
+            golden = f.read()
+        app = os.path.join(ROOT, "tests", "argocd", "repo", "apps", "web")
+        kfile = os.path.join(app, "kustomization.yaml")
+        with open(kfile) as f:
+            before = f.read()
+        self.assertEqual(krender.build(app, edits=case["edits"]), golden)
+        text = krender.edit_kustomization(app, [["set", "nameprefix", "p-"]])
+        self.assertTrue(text.startswith("# The web app"))
+        self.assertIn("\nnamePrefix: p-\n", text)
+        with open(kfile) as f:
+            self.assertEqual(f.read(), before)  # nothing written
+        with self.assertRaises(krender.KrenderError) as cm:
+            krender.build(app, edits=[["set", "image", "nginx"]])
+        self.assertIn("invalid format of image", cm.exception.message)
+        with self.assertRaises(TypeError):
+            krender.build(app, edits="set namespace x")
+
     def test_version(self):
         self.assertRegex(krender.version(), r"^\d+\.\d+\.\d+$")
 

@@ -57,6 +57,23 @@ class _Options(ctypes.Structure):  # struct krender_options, version 4
                 ("edits", ctypes.c_void_p), ("edit_count", ctypes.c_size_t)]
 
 
+class _Edit(ctypes.Structure):  # struct krender_edit
+    _fields_ = [("argv", ctypes.POINTER(ctypes.c_char_p)), ("argc", ctypes.c_size_t)]
+
+
+def _edit_array(edits):
+    """A krender_edit array for edits = [["set", "image", "nginx=nginx:1.27"], ...]; the
+    returned tuple keeps every buffer alive while C reads it."""
+    if isinstance(edits, (str, bytes)) or not all(
+            isinstance(e, (list, tuple)) and all(isinstance(w, str) for w in e) for e in edits):
+        raise TypeError("edits: a list of commands, each a list of str such as "
+                        "['set', 'namespace', 'prod']")
+    argvs = [(ctypes.c_char_p * len(e))(*[w.encode("utf-8") for w in e]) for e in edits]
+    arr = (_Edit * len(edits))(*[_Edit(ctypes.cast(a, ctypes.POINTER(ctypes.c_char_p)), len(e))
+                                 for a, e in zip(argvs, edits)])
+    return arr, argvs
+
+
 class _MemoryFs:
     """krender_fs callbacks serving a dict {absolute path: str | bytes}. The ctypes objects
     live as long as this object: keep it until krender_build has returned."""
@@ -163,6 +180,9 @@ def _load():
         "krender_result_warning_count": (sz, [vp]),
         "krender_result_warning": (ctypes.c_char_p, [vp, sz]),
         "krender_result_free": (None, [vp]),
+        "krender_edit_kustomization": (ctypes.c_int, [ctypes.POINTER(vp), vp, ctypes.c_char_p,
+                                                      ctypes.POINTER(_Edit), sz,
+                                                      ctypes.POINTER(_Options)]),
     }
     for name, (res, args) in sig.items():
         fn = getattr(lib, name)
@@ -206,17 +226,25 @@ class Context:
         self.close()
 
     def _render(self, path, load_restrictor, reorder, enable_managedby_label, jail_root,
-                want_json, limits, files=None):
+                want_json, limits, files=None, edits=None, edit_only=False):
         memfs = _MemoryFs(files) if files is not None else None
+        edit_arr, _keep = _edit_array(edits) if edits else (None, None)
         opts = _Options(_OPTIONS_VERSION, load_restrictor, reorder,
                         1 if enable_managedby_label else 0,
                         os.fsencode(jail_root) if jail_root else None, 1 if want_json else 0,
                         limits.get("max_file_bytes", 0), limits.get("max_resources", 0),
                         limits.get("max_output_bytes", 0),
-                        ctypes.pointer(memfs.struct) if memfs else None, None, 0)
+                        ctypes.pointer(memfs.struct) if memfs else None,
+                        ctypes.cast(edit_arr, ctypes.c_void_p) if edit_arr and not edit_only
+                        else None, len(edits) if edits and not edit_only else 0)
         res = ctypes.c_void_p()
-        rc = _lib.krender_build(ctypes.byref(res), self._ctx, os.fsencode(path),
-                                ctypes.byref(opts))
+        if edit_only:
+            rc = _lib.krender_edit_kustomization(ctypes.byref(res), self._ctx, os.fsencode(path),
+                                                 edit_arr, len(edits) if edits else 0,
+                                                 ctypes.byref(opts))
+        else:
+            rc = _lib.krender_build(ctypes.byref(res), self._ctx, os.fsencode(path),
+                                    ctypes.byref(opts))
         # memfs (its ctypes callbacks and bytes) was alive for the whole call
         self._fs_counts = (memfs.reads, memfs.releases) if memfs else None
         if not res:
@@ -242,21 +270,34 @@ class Context:
             _lib.krender_result_free(res)
 
     def build(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
-              enable_managedby_label=False, jail_root=None, files=None, **limits):
+              enable_managedby_label=False, jail_root=None, files=None, edits=None, **limits):
         """The YAML kustomize would print for `kustomize build path`.
+
+        edits: `kustomize edit` commands applied in memory to the root kustomization first,
+        e.g. [["set", "namespace", "prod"], ["set", "image", "nginx=nginx:1.27"]] (the file
+        is not written; see edit_kustomization for the commands).
 
         files: a dict {absolute path: str | bytes}: the tree is read from it instead of the
         disk (no links; a relative path is relative to "/"; jail_root and the limits apply).
         limits: max_file_bytes, max_resources, max_output_bytes (KrenderError with
         code LIMIT when exceeded; absent or 0 = the library's default)."""
         return self._render(path, load_restrictor, reorder, enable_managedby_label, jail_root,
-                            False, _check_limits(limits), files)
+                            False, _check_limits(limits), files, edits)
 
     def resources(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
-                  enable_managedby_label=False, jail_root=None, files=None, **limits):
+                  enable_managedby_label=False, jail_root=None, files=None, edits=None,
+                  **limits):
         """The rendered resources as Python dicts, in output order (options as for build)."""
         return iter(self._render(path, load_restrictor, reorder, enable_managedby_label,
-                                 jail_root, True, _check_limits(limits), files))
+                                 jail_root, True, _check_limits(limits), files, edits))
+
+    def edit_kustomization(self, path, edits, load_restrictor=LOAD_ROOT_ONLY, jail_root=None,
+                           files=None, **limits):
+        """The kustomization file of directory `path` as `kustomize edit` would write it after
+        `edits` (set nameprefix|namesuffix|namespace|image|replicas, add label|annotation|
+        component|patch); nothing is written."""
+        return self._render(path, load_restrictor, REORDER_DEFAULT, False, jail_root, False,
+                            _check_limits(limits), files, list(edits), edit_only=True)
 
 
 def _check_limits(limits):
@@ -284,3 +325,8 @@ def build(path, **options):
 def resources(path, **options):
     """Render `path` and iterate over its resources as dicts (see Context.resources)."""
     return _context().resources(path, **options)
+
+
+def edit_kustomization(path, edits, **options):
+    """The kustomization of `path` as `kustomize edit` would write it (Context.edit_kustomization)."""
+    return _context().edit_kustomization(path, edits, **options)

@@ -98,12 +98,16 @@ char *kr_arena_strdup(kr_arena *a, const char *s)
 
 char *kr_arena_vprintf(kr_arena *a, const char *fmt, va_list ap)
 {
+    /* one formatting pass when the text fits the stack buffer (paths, names: nearly always) */
+    char tmp[512];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         return NULL;
+    if ((size_t)n < sizeof tmp)
+        return kr_arena_strndup(a, tmp, (size_t)n);
     char *p = kr_arena_alloc(a, (size_t)n + 1);
     if (p)
         vsnprintf(p, (size_t)n + 1, fmt, ap);

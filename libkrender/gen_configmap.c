@@ -44,8 +44,17 @@ static const char *arg_field(const gen_ctx *c, int i)
     const char *embed = i == A_TYPE                           ? ""
                         : (i >= A_LITERALS && i <= A_ENV) ? "GeneratorArgs.KvPairSources."
                                                               : "GeneratorArgs.";
-    return kr_arena_printf(c->r->arena, "%s%s%s.%s%s", c->gostruct, dot, path, embed,
-                           arg_names[i]);
+    const char *parts[] = {c->gostruct, dot, path, ".", embed, arg_names[i]};
+    size_t lens[6], total = 0;
+    for (size_t k = 0; k < 6; k++)
+        total += lens[k] = strlen(parts[k]);
+    char *out = kr_arena_alloc(c->r->arena, total + 1), *p = out;
+    if (!out)
+        return NULL;
+    for (size_t k = 0; k < 6; k++)
+        memcpy(p, parts[k], lens[k]), p += lens[k];
+    *p = '\0';
+    return out;
 }
 
 /* Type-checks the value of field i. */

@@ -304,9 +304,37 @@ int kr_patch_apply_sm_docs(kr_render *r, kr_accum *ra, kr_node **docs, size_t nd
     return rc;
 }
 
+/* Where a patch text came from, for messages (formatted only when one is needed). */
+typedef struct patch_src {
+    const char *literal;  /* given as it is, or NULL: */
+    const char *inl;      /* "[patch: \"<inl>\"]" (n bytes) when set, else */
+    size_t n;
+    const char *path;     /* "[path: \"<path>\"]" */
+} patch_src;
+
+static const char *source_text(kr_render *r, const patch_src *ps)
+{
+    const char *s = ps->literal ? ps->literal
+                    : ps->inl   ? kr_arena_printf(r->arena, "[patch: \"%.*s\"]", (int)ps->n, ps->inl)
+                                : kr_arena_printf(r->arena, "[path: \"%s\"]", ps->path);
+    return s ? s : "?";
+}
+
+static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
+                      const kr_node *target, const kr_patch_opts *o, const patch_src *ps,
+                      const char *file, const kr_node *at);
+
 int kr_patch_apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
                         const kr_node *target, const kr_patch_opts *o, const char *source,
                         const char *file, const kr_node *at)
+{
+    patch_src ps = {.literal = source};
+    return apply_text(r, ra, text, len, target, o, &ps, file, at);
+}
+
+static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
+                      const kr_node *target, const kr_patch_opts *o, const patch_src *ps,
+                      const char *file, const kr_node *at)
 {
     sm_parse sp = {.text = text, .file = file, .len = len};
     jp_parse jp = {.text = text, .file = file, .len = len};
@@ -318,15 +346,16 @@ int kr_patch_apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len
     unsigned line = at ? at->line : 0, col = at ? at->col : 0;
     if (sm_ok && jp_ok)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
-                          "illegally qualifies as both an SM and JSON patch: %s", source);
+                          "illegally qualifies as both an SM and JSON patch: %s",
+                          source_text(r, ps));
     if (!sm_ok && !jp_ok)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
-                          "unable to parse SM or JSON patch from %s", source);
+                          "unable to parse SM or JSON patch from %s", source_text(r, ps));
     int rc = 0;
     if (jp_ok) {
         if (kr_is_null(target))
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
-                              "must specify a target for JSON patch %s", source);
+                              "must specify a target for JSON patch %s", source_text(r, ps));
         return kr_patch_apply_json(r, ra, &jp.p, target, true, file, at);
     }
     if (!kr_is_null(target)) {
@@ -334,7 +363,7 @@ int kr_patch_apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
                               "Multiple Strategic-Merge Patches in one `patches` entry is not "
                               "allowed to set `patches.target` field: %s",
-                              source);
+                              source_text(r, ps));
         if (sp.n == 1)
             rc = apply_sm_target(r, ra, sp.res[0], target, o, file);
         return at_entry(r, rc, file, at);
@@ -377,7 +406,7 @@ static int decode_patch(const kr_decoder *d, const kr_node *e, kr_node **v)
 
 /* The text of a patch entry: inline (trimmed) or from its file. */
 static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, const kr_node *e,
-                      const char **text, size_t *len, const char **source, const char **file)
+                      const char **text, size_t *len, patch_src *source, const char **file)
 {
     const char *inl = kr_dec_text(v[P_PATCH]), *path = kr_dec_text(v[P_PATH]);
     size_t n = strlen(inl);
@@ -392,7 +421,7 @@ static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, cons
         *text = inl;
         *len = n;
         *file = k->path;
-        *source = kr_arena_printf(r->arena, "[patch: \"%.*s\"]", (int)n, inl);
+        *source = (patch_src){.inl = inl, .n = n};
         return 0;
     }
     kr_file *f;
@@ -402,7 +431,7 @@ static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, cons
     *text = f->data;
     *len = f->len;
     *file = f->path;
-    *source = kr_arena_printf(r->arena, "[path: \"%s\"]", path);
+    *source = (patch_src){.path = path};
     return 0;
 }
 
@@ -410,7 +439,8 @@ int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const 
                    const kr_decoder *d)
 {
     kr_node *v[P_COUNT];
-    const char *text = NULL, *source = NULL, *file = NULL;
+    const char *text = NULL, *file = NULL;
+    patch_src source = {0};
     size_t len = 0;
     int rc = decode_patch(d, e, v);
     /* kustomize decodes the whole entry before reading its file: a mistyped target is an
@@ -425,8 +455,8 @@ int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const 
         .allow_name_change = kr_dec_true(kr_map_get(v[P_OPTIONS], "allowNameChange")),
         .allow_kind_change = kr_dec_true(kr_map_get(v[P_OPTIONS], "allowKindChange")),
     };
-    if ((rc = kr_patch_apply_text(r, ra, text, len, v[P_TARGET], &o, source, file,
-                                  file == k->path ? e : NULL)))
+    if ((rc = apply_text(r, ra, text, len, v[P_TARGET], &o, &source, file,
+                         file == k->path ? e : NULL)))
         return rc;
     kr_resmap_filter(&ra->res, not_empty, NULL);
     return 0;

@@ -71,10 +71,23 @@ static int put_scalar(emit_ctx *c, const char *s, size_t len, yaml_scalar_style_
 {
     if (len > INT_MAX)
         return kr_err_set(c->err, KRENDER_E_VALUE, NULL, 0, 0, "string too long to emit");
+    /* yaml_scalar_event_initialize without its UTF-8 check: every text reaching here went
+     * through kr_json_string (invalid UTF-8 replaced, as Go's encoding/json does) or is ASCII.
+     * The emitter frees the value with free(). */
+    yaml_char_t *v = malloc(len + 1);
+    if (!v)
+        return kr_err_nomem(c->err);
+    memcpy(v, s, len);
+    v[len] = '\0';
     yaml_event_t ev;
-    return put_event(c, &ev,
-                     yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s,
-                                                  (int)len, 1, 1, style));
+    memset(&ev, 0, sizeof ev);
+    ev.type = YAML_SCALAR_EVENT;
+    ev.data.scalar.value = v;
+    ev.data.scalar.length = len;
+    ev.data.scalar.plain_implicit = 1;
+    ev.data.scalar.quoted_implicit = 1;
+    ev.data.scalar.style = style;
+    return put_event(c, &ev, 1);
 }
 
 /* ---- strings starting with U+FEFF ---- */

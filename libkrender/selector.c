@@ -240,7 +240,8 @@ static const char *const selector_keys[F_COUNT] = {
 };
 
 struct kr_selector {
-    pcre2_code *re[F_LABELS]; /* NULL: field empty (matches everything) */
+    pcre2_code *re[F_LABELS]; /* NULL: field empty (matches everything) or literal */
+    const char *lit[F_LABELS]; /* a pattern without regex syntax: matches exactly itself */
     pcre2_match_data *md;
     kr_labelsel *labels, *annotations;
 };
@@ -284,6 +285,19 @@ static int compile_labels(kr_render *r, const kr_node *n, const char *file, kr_l
     return 0;
 }
 
+/* A pattern made only of characters that are literal in every regex position (no . | ( [ *
+ * + ? { ^ $ \ and no UTF-8): "^(?:p)$" matches exactly the string p. */
+static bool is_literal(const kr_node *n)
+{
+    for (uint32_t i = 0; i < n->len; i++) {
+        unsigned char c = (unsigned char)n->u.text[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '/' || c == ':'))
+            return false;
+    }
+    return true;
+}
+
 int kr_selector_compile(kr_render *r, const kr_node *target, const char *file, kr_selector **out)
 {
     kr_node *v[F_COUNT];
@@ -296,14 +310,20 @@ int kr_selector_compile(kr_render *r, const kr_node *target, const char *file, k
     kr_selector *s = calloc(1, sizeof *s);
     if (!s)
         return kr_err_nomem(r->err);
-    for (int i = 0; !rc && i < F_LABELS; i++)
-        if (v[i] && v[i]->len)
-            rc = compile_regex(r, v[i], file, &s->re[i]);
+    bool any_re = false;
+    for (int i = 0; !rc && i < F_LABELS; i++) {
+        if (!v[i] || !v[i]->len)
+            continue;
+        if (is_literal(v[i]))
+            s->lit[i] = v[i]->u.text;
+        else
+            rc = compile_regex(r, v[i], file, &s->re[i]), any_re = true;
+    }
     if (!rc && v[F_LABELS] && v[F_LABELS]->len)
         rc = compile_labels(r, v[F_LABELS], file, &s->labels);
     if (!rc && v[F_ANNOTATIONS] && v[F_ANNOTATIONS]->len)
         rc = compile_labels(r, v[F_ANNOTATIONS], file, &s->annotations);
-    if (!rc && !(s->md = pcre2_match_data_create(1, NULL)))
+    if (!rc && any_re && !(s->md = pcre2_match_data_create(1, NULL)))
         rc = kr_err_nomem(r->err);
     if (rc) {
         kr_selector_free(s);
@@ -315,6 +335,8 @@ int kr_selector_compile(kr_render *r, const kr_node *target, const char *file, k
 
 static bool re_match(const kr_selector *s, int f, const char *text)
 {
+    if (s->lit[f])
+        return strcmp(s->lit[f], text) == 0;
     if (!s->re[f])
         return true;
     return pcre2_match(s->re[f], (PCRE2_SPTR)text, strlen(text), 0, 0, s->md, NULL) >= 0;
@@ -323,10 +345,12 @@ static bool re_match(const kr_selector *s, int f, const char *text)
 bool kr_selector_matches(const kr_selector *s, const kr_resource *res)
 {
     const kr_resid *cur = &res->id, *org = kr_resource_orig_id(res);
-    if (s->re[F_NAMESPACE] && !re_match(s, F_NAMESPACE, kr_resid_effective_ns(org)) &&
+    if ((s->re[F_NAMESPACE] || s->lit[F_NAMESPACE]) &&
+        !re_match(s, F_NAMESPACE, kr_resid_effective_ns(org)) &&
         !re_match(s, F_NAMESPACE, kr_resid_effective_ns(cur)))
         return false;
-    if (s->re[F_NAME] && !re_match(s, F_NAME, org->name) && !re_match(s, F_NAME, cur->name))
+    if ((s->re[F_NAME] || s->lit[F_NAME]) && !re_match(s, F_NAME, org->name) &&
+        !re_match(s, F_NAME, cur->name))
         return false;
     if (!re_match(s, F_GROUP, cur->group) || !re_match(s, F_VERSION, cur->version) ||
         !re_match(s, F_KIND, cur->kind))

@@ -117,10 +117,16 @@ static void *worker(void *arg)
     return NULL;
 }
 
+unsigned cli_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
 int cli_pool_run(size_t n, int jobs, cli_task task, void *arg)
 {
     if (jobs <= 0)
-        jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = (int)cli_cores();
     if (jobs < 1)
         jobs = 1;
     if ((size_t)jobs > n)

@@ -29,6 +29,9 @@ int cli_parse_limit(int argc, char **argv, int *i, krender_options *opts, int *s
  * is in a nested kustomization, "  while building: <chain>\n". */
 void cli_print_error(FILE *f, const krender_error *e);
 
+/* Online CPU cores (at least 1). */
+unsigned cli_cores(void);
+
 /* Work item of the pool: renders item i with the worker's own context; non-zero = failed. */
 typedef int (*cli_task)(krender_ctx *ctx, size_t i, void *arg);
 

@@ -180,6 +180,9 @@ static int cmd_build(int argc, char **argv)
         status = cli_fail_usage("--output and --out-dir exclude each other%s", "");
         goto done;
     }
+    /* one root: its render may use the cores itself (many roots already keep them busy) */
+    if (ba.nroots == 1)
+        ba.opts.threads = ba.jobs > 0 ? (unsigned)ba.jobs : cli_cores();
     status = cli_pool_run(ba.nroots, ba.jobs, build_task, &ba);
 done:
     free(ba.roots);

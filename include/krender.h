@@ -10,6 +10,7 @@
  *
  * Threads: the library has no global mutable state. A krender_ctx (and the results built with
  * it) may be used by one thread at a time; use one context per thread for parallel renders.
+ * The library starts threads of its own only when krender_options.threads asks for them.
  * Results are independent of their context once built and may be freed in any order.
  *
  * The library never prints, never exits, and writes no file. */
@@ -74,7 +75,7 @@ enum krender_reorder {
     KRENDER_REORDER_NONE = 2     /* --reorder none: input order (sortOptions still wins) */
 };
 
-#define KRENDER_OPTIONS_VERSION 4u
+#define KRENDER_OPTIONS_VERSION 5u
 
 /* What a path names, for krender_fs.kind. */
 enum krender_fs_kind { KRENDER_FS_MISSING = 0, KRENDER_FS_FILE = 1, KRENDER_FS_DIR = 2 };
@@ -129,6 +130,12 @@ typedef struct krender_options {
      * CD's parameter overrides need when apps of one repository render concurrently). */
     const krender_edit *edits;
     size_t edit_count;
+    /* version 5 */
+    unsigned threads; /* threads a render may use, the caller's included, for its parallel
+                         parts (today: writing the output of a large render); the bytes are
+                         those of a serial render. 0 or 1 = only the calling thread (the
+                         library starts no thread); a tool rendering many roots on its own
+                         threads keeps 1 */
 } krender_options;
 
 #define KRENDER_DEFAULT_MAX_FILE_BYTES ((size_t)256 << 20)
@@ -137,7 +144,7 @@ typedef struct krender_options {
 
 #define KRENDER_OPTIONS_INIT \
     { KRENDER_OPTIONS_VERSION, KRENDER_LOAD_ROOT_ONLY, KRENDER_REORDER_DEFAULT, 0, NULL, 0, 0, 0, 0, \
-      NULL, NULL, 0 }
+      NULL, NULL, 0, 0 }
 
 typedef struct krender_ctx krender_ctx;       /* caches parsed files; one thread at a time */
 typedef struct krender_result krender_result; /* one render: output or error, and warnings */

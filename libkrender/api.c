@@ -13,6 +13,7 @@
 #include "kedit.h"
 #include "emit.h"
 #include "emit_json.h"
+#include "emit_parallel.h"
 #include "fieldspec.h"
 #include "fs.h"
 #include "krender.h"
@@ -220,47 +221,43 @@ static const char *copy_str(kr_arena *a, const char *s)
     return kr_arena_strdup(a, s ? s : "");
 }
 
-/* Emits every resource, "---\n" between documents, recording where each one lies. */
+/* Emits every resource, "---\n" between documents (on opts.threads threads), recording where
+ * each one lies and its id. */
 static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
 {
     if (m->len && !(res->resources = calloc(m->len, sizeof *res->resources)))
         return kr_err_nomem(r->err);
     if (!(res->strings = kr_arena_new()))
         return kr_err_nomem(r->err);
+    kr_out_span *spans = m->len ? calloc(m->len, sizeof *spans) : NULL;
+    if (m->len && !spans)
+        return kr_err_nomem(r->err);
+    size_t failed = 0;
+    int rc = kr_emit_resources(m, r->opts.threads, r->opts.max_output_bytes, &res->yaml,
+                               r->opts.resources_json ? &res->json : NULL, spans, &failed,
+                               r->err);
+    if (rc) {
+        if (failed < m->len && !r->err->file && m->items[failed]->file)
+            r->err->file = strdup(kr_render_display(r, m->items[failed]->file));
+        free(spans);
+        return rc;
+    }
     for (size_t i = 0; i < m->len; i++) {
         const kr_resource *rs = m->items[i];
-        if (i && !kr_buf_puts(&res->yaml, "---\n"))
-            return kr_err_nomem(r->err);
-        size_t start = res->yaml.len;
-        int rc = kr_emit_document(rs->node, &res->yaml, r->err);
-        if (rc) {
-            if (!r->err->file && rs->file)
-                r->err->file = strdup(kr_render_display(r, rs->file));
-            return rc;
-        }
         const kr_node *meta = kr_map_get(rs->node, "metadata");
         res_entry *e = &res->resources[i];
-        e->start = start;
-        e->len = res->yaml.len - start;
-        if (r->opts.resources_json) {
-            e->jstart = res->json.len;
-            if ((rc = kr_emit_json(rs->node, &res->json, r->err)) ||
-                !kr_buf_putc(&res->json, '\0')) /* each document NUL-terminated */
-                return rc ? rc : kr_err_nomem(r->err);
-            e->jlen = res->json.len - 1 - e->jstart;
-        }
-        e->api_version = copy_str(res->strings, kr_map_get_str(rs->node, "apiVersion"));
-        e->kind = copy_str(res->strings, kr_map_get_str(rs->node, "kind"));
-        e->name = copy_str(res->strings, kr_map_get_str(meta, "name"));
-        e->ns = copy_str(res->strings, kr_map_get_str(meta, "namespace"));
-        if (!e->api_version || !e->kind || !e->name || !e->ns)
+        *e = (res_entry){spans[i].start, spans[i].len, spans[i].jstart, spans[i].jlen,
+                         copy_str(res->strings, kr_map_get_str(rs->node, "apiVersion")),
+                         copy_str(res->strings, kr_map_get_str(rs->node, "kind")),
+                         copy_str(res->strings, kr_map_get_str(meta, "name")),
+                         copy_str(res->strings, kr_map_get_str(meta, "namespace"))};
+        if (!e->api_version || !e->kind || !e->name || !e->ns) {
+            free(spans);
             return kr_err_nomem(r->err);
+        }
         res->nresources = i + 1;
-        if (res->yaml.len + res->json.len > r->opts.max_output_bytes)
-            return kr_err_set(r->err, KRENDER_E_LIMIT, NULL, 0, 0,
-                              "the output exceeds the limit of %zu bytes (max_output_bytes)",
-                              r->opts.max_output_bytes);
     }
+    free(spans);
     return 0;
 }
 
@@ -314,6 +311,15 @@ static kr_arena *take_arena(krender_ctx *ctx)
     return a;
 }
 
+/* The size of krender_options as each version of the header declared it. */
+static const size_t options_size[] = {0, offsetof(krender_options, resources_json),
+                                      offsetof(krender_options, max_file_bytes),
+                                      offsetof(krender_options, fs),
+                                      offsetof(krender_options, threads),
+                                      sizeof(krender_options)};
+_Static_assert(sizeof options_size / sizeof options_size[0] == KRENDER_OPTIONS_VERSION + 1,
+               "one entry per options version");
+
 /* Copies the caller's options, honouring the version they were compiled against. */
 static int read_options(kr_render *r, const krender_options *opts)
 {
@@ -325,12 +331,7 @@ static int read_options(kr_render *r, const krender_options *opts)
                               "krender_options.version %u is not supported (this library knows %u)",
                               opts->version, KRENDER_OPTIONS_VERSION);
         /* copy only the fields the caller's version of the struct has */
-        static const size_t known[] = {0, offsetof(krender_options, resources_json),
-                                       offsetof(krender_options, max_file_bytes),
-                                       offsetof(krender_options, fs), sizeof(krender_options)};
-        _Static_assert(sizeof known / sizeof known[0] == KRENDER_OPTIONS_VERSION + 1,
-                       "one entry per options version");
-        memcpy(&r->opts, opts, known[opts->version]);
+        memcpy(&r->opts, opts, options_size[opts->version]);
     }
     if (!r->opts.max_file_bytes)
         r->opts.max_file_bytes = KRENDER_DEFAULT_MAX_FILE_BYTES;
@@ -338,6 +339,8 @@ static int read_options(kr_render *r, const krender_options *opts)
         r->opts.max_resources = KRENDER_DEFAULT_MAX_RESOURCES;
     if (!r->opts.max_output_bytes)
         r->opts.max_output_bytes = KRENDER_DEFAULT_MAX_OUTPUT_BYTES;
+    if (r->opts.threads > 256) /* more would only cost memory */
+        r->opts.threads = 256;
     if (r->opts.edit_count && !r->opts.edits)
         return kr_err_set(r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0,
                           "krender_options.edits is NULL with edit_count %zu", r->opts.edit_count);
@@ -447,7 +450,7 @@ KRENDER_API int krender_edit_kustomization(krender_result **out, krender_ctx *ct
         return KRENDER_E_INVALID_ARG;
     krender_options o = KRENDER_OPTIONS_INIT;
     if (opts && opts->version >= 1 && opts->version <= KRENDER_OPTIONS_VERSION) {
-        memcpy(&o, opts, opts->version < 4 ? offsetof(krender_options, fs) : sizeof o);
+        memcpy(&o, opts, options_size[opts->version]);
         o.version = KRENDER_OPTIONS_VERSION;
         o.edits = NULL; /* the edits to apply are the arguments */
         o.edit_count = 0;

@@ -375,6 +375,78 @@ static void limits(void **state)
     krender_result_free(r);
 }
 
+/* A file of n ConfigMaps (several kinds of scalars), resource `bad` (if < n) holding .inf. */
+static char *many_resources(size_t n, size_t bad)
+{
+    size_t cap = n * 160 + 64, len = 0;
+    char *s = malloc(cap);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len,
+                                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%04zu\n"
+                                "data:\n  n: \"%zu\"\n  t: 'yes'\n  v: %s\n",
+                                i, i, i == bad ? ".inf" : "|\n    two\n    lines");
+    return s;
+}
+
+/* options.threads: the output, the resource spans and the JSON are those of a serial render;
+ * an error is the first failing resource's; no output beyond the limit. */
+static void parallel_output_is_serial_output(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    char *text = many_resources(1000, (size_t)-1);
+    tu_write(f->dir, "r.yaml", text);
+    free(text);
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.resources_json = 1;
+    krender_result *serial = build(f, ".", &o);
+    assert_null(krender_result_error(serial));
+    size_t slen, plen;
+    const char *sy = krender_result_yaml(serial, &slen);
+    for (unsigned t = 2; t <= 7; t += 5) {
+        o.threads = t;
+        krender_result *par = build(f, ".", &o);
+        assert_null(krender_result_error(par));
+        const char *py = krender_result_yaml(par, &plen);
+        assert_int_equal(plen, slen);
+        assert_memory_equal(py, sy, slen);
+        assert_int_equal(krender_result_count(par), 1000);
+        for (size_t i = 0; i < 1000; i += 37) {
+            krender_resource a, b;
+            assert_int_equal(krender_result_resource(serial, i, &a), KRENDER_OK);
+            assert_int_equal(krender_result_resource(par, i, &b), KRENDER_OK);
+            assert_int_equal(a.yaml - sy, b.yaml - py);
+            assert_int_equal(a.yaml_len, b.yaml_len);
+            assert_string_equal(a.name, b.name);
+            size_t ja, jb;
+            const char *sa = krender_result_resource_json(serial, i, &ja);
+            const char *sb = krender_result_resource_json(par, i, &jb);
+            assert_int_equal(ja, jb);
+            assert_memory_equal(sa, sb, ja);
+        }
+        krender_result_free(par);
+    }
+    o.threads = 4;
+    o.max_output_bytes = slen - 1;
+    o.resources_json = 0;
+    krender_result *r = build(f, ".", &o);
+    expect_error(r, KRENDER_E_LIMIT, NULL, 0, 0, "output exceeds the limit");
+    krender_result_free(r);
+    krender_result_free(serial);
+    /* two bad resources in different parts: the first one in output order is reported */
+    text = many_resources(1000, 700);
+    char *second = strstr(text, "name: c0300");
+    memcpy(strstr(second, "v: |") + 3, ".inf\n  w:", 9);
+    tu_write(f->dir, "r.yaml", text);
+    free(text);
+    o = (krender_options)KRENDER_OPTIONS_INIT;
+    o.threads = 4;
+    r = build(f, ".", &o);
+    /* resource 300 starts at line 1 + 300 * 11 (11 lines each); its v is the 9th line */
+    expect_error(r, KRENDER_E_VALUE, "/r.yaml", 300 * 11 + 9, 6, "unsupported value: +Inf");
+    krender_result_free(r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -383,7 +455,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
-        T(limits),
+        T(limits), T(parallel_output_is_serial_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,163 @@
+#include "emit_parallel.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "emit_json.h"
+
+/* Runs shorter than this are not worth a thread. */
+#define MIN_PER_THREAD 64
+
+typedef struct part {
+    const kr_resmap *m;
+    size_t lo, hi;
+    bool want_json;
+    size_t limit;        /* of the whole output: a part alone beyond it fails early */
+    atomic_bool *stop;   /* set by the first part that fails: the others give up */
+    kr_buf yaml, json;
+    kr_out_span *spans;  /* offsets relative to this part's own buffers until joined */
+    kr_err err;
+    int rc;
+    size_t failed;
+} part;
+
+/* Emits resource i of the part; returns its error code (0 = fine). */
+static int emit_one(part *p, size_t i)
+{
+    const kr_node *doc = p->m->items[i]->node;
+    kr_out_span *s = &p->spans[i];
+    if (i > p->lo && !kr_buf_puts(&p->yaml, "---\n"))
+        return kr_err_nomem(&p->err);
+    s->start = p->yaml.len;
+    int rc = kr_emit_document(doc, &p->yaml, &p->err);
+    if (rc)
+        return rc;
+    s->len = p->yaml.len - s->start;
+    if (p->want_json) {
+        s->jstart = p->json.len;
+        if ((rc = kr_emit_json(doc, &p->json, &p->err)) != 0)
+            return rc;
+        if (!kr_buf_putc(&p->json, '\0'))
+            return kr_err_nomem(&p->err);
+        s->jlen = p->json.len - 1 - s->jstart;
+    }
+    if (p->yaml.len + p->json.len > p->limit)
+        return kr_err_set(&p->err, KRENDER_E_LIMIT, NULL, 0, 0,
+                          "the output exceeds the limit of %zu bytes (max_output_bytes)",
+                          p->limit);
+    return 0;
+}
+
+static void *emit_part(void *arg)
+{
+    part *p = arg;
+    for (size_t i = p->lo; i < p->hi && !p->rc; i++) {
+        if (atomic_load_explicit(p->stop, memory_order_relaxed))
+            return NULL; /* an earlier failure elsewhere; this part's output is not used */
+        if ((p->rc = emit_one(p, i)) != 0) {
+            p->failed = p->rc == KRENDER_E_LIMIT || p->rc == KRENDER_E_NOMEM ? p->m->len : i;
+            atomic_store(p->stop, true);
+        }
+    }
+    return NULL;
+}
+
+/* Moves err's contents to out (which is unset). */
+static void take_error(kr_err *out, kr_err *err)
+{
+    *out = *err;
+    memset(err, 0, sizeof *err);
+}
+
+int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf *yaml,
+                      kr_buf *json, kr_out_span *spans, size_t *failed, kr_err *err)
+{
+    size_t n = m->len;
+    size_t nparts = threads > 1 ? threads : 1;
+    if (nparts > n / MIN_PER_THREAD)
+        nparts = n / MIN_PER_THREAD ? n / MIN_PER_THREAD : 1;
+    atomic_bool stop = false;
+    part one, *parts = nparts == 1 ? &one : calloc(nparts, sizeof *parts);
+    if (!parts)
+        return kr_err_nomem(err);
+    if (nparts == 1) { /* the common case: straight into the caller's buffers */
+        one = (part){m, 0, n, json != NULL, limit, &stop, *yaml, json ? *json : (kr_buf){0},
+                     spans, {0}, 0, 0};
+        emit_part(&one);
+        *yaml = one.yaml;
+        if (json)
+            *json = one.json;
+        if (one.rc) {
+            take_error(err, &one.err);
+            *failed = one.failed;
+        }
+        return one.rc;
+    }
+    pthread_t *tids = calloc(nparts, sizeof *tids);
+    bool *started = calloc(nparts, sizeof *started);
+    int rc = 0;
+    if (!tids || !started) {
+        free(tids);
+        free(started);
+        free(parts);
+        return kr_err_nomem(err);
+    }
+    for (size_t t = 0; t < nparts; t++)
+        parts[t] = (part){m, n * t / nparts, n * (t + 1) / nparts, json != NULL, limit, &stop,
+                          {0}, {0}, spans, {0}, 0, 0};
+    /* part 0 runs on the calling thread; a thread that cannot start leaves its part to it */
+    for (size_t t = 1; t < nparts; t++)
+        started[t] = pthread_create(&tids[t], NULL, emit_part, &parts[t]) == 0;
+    emit_part(&parts[0]);
+    for (size_t t = 1; t < nparts; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            emit_part(&parts[t]);
+    }
+    /* the first failure in resource order is the one reported */
+    for (size_t t = 0; t < nparts && !rc; t++)
+        if (parts[t].rc) {
+            rc = parts[t].rc;
+            *failed = parts[t].failed;
+            take_error(err, &parts[t].err);
+        }
+    size_t total = 0, jtotal = 0;
+    for (size_t t = 0; t < nparts; t++) {
+        total += parts[t].yaml.len + (t ? 4 : 0);
+        jtotal += parts[t].json.len;
+    }
+    if (!rc && total + jtotal > limit) {
+        rc = kr_err_set(err, KRENDER_E_LIMIT, NULL, 0, 0,
+                        "the output exceeds the limit of %zu bytes (max_output_bytes)", limit);
+        *failed = n;
+    }
+    if (!rc && (!kr_buf_reserve(yaml, total) || (json && !kr_buf_reserve(json, jtotal)))) {
+        rc = kr_err_nomem(err);
+        *failed = n;
+    }
+    for (size_t t = 0; t < nparts && !rc; t++) {
+        size_t base = yaml->len + (t ? 4 : 0), jbase = json ? json->len : 0;
+        if (t)
+            kr_buf_puts(yaml, "---\n");
+        kr_buf_append(yaml, parts[t].yaml.data, parts[t].yaml.len);
+        if (json)
+            kr_buf_append(json, parts[t].json.data, parts[t].json.len);
+        for (size_t i = parts[t].lo; i < parts[t].hi; i++) {
+            spans[i].start += base;
+            spans[i].jstart += jbase;
+        }
+    }
+    for (size_t t = 0; t < nparts; t++) {
+        kr_buf_free(&parts[t].yaml);
+        kr_buf_free(&parts[t].json);
+        kr_err_clear(&parts[t].err);
+    }
+    free(tids);
+    free(started);
+    free(parts);
+    return rc;
+}

@@ -661,15 +661,21 @@ size_t kr_go_format_rfc3339(const kr_go_time *t, char *out)
 /* resolveMap of go-yaml v2 (bools, nulls, special floats; "<<" is never looked up). */
 static bool in_resolve_map(const char *s, size_t n)
 {
-    static const char *const words[] = {
-        "y", "Y", "n", "N", "~", "yes", "Yes", "YES", "on", "On", "ON", "no", "No", "NO",
-        "off", "Off", "OFF", "true", "True", "TRUE", "false", "False", "FALSE", "null",
-        "Null", "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf",
-        "+.INF", "-.inf", "-.Inf", "-.INF"};
-    if (n > 5)
+#define W(s) {s, sizeof s - 1}
+    static const struct {
+        char w[6];
+        unsigned char n;
+    } words[] = {
+        W("y"), W("Y"), W("n"), W("N"), W("~"), W("yes"), W("Yes"), W("YES"), W("on"),
+        W("On"), W("ON"), W("no"), W("No"), W("NO"), W("off"), W("Off"), W("OFF"), W("true"),
+        W("True"), W("TRUE"), W("false"), W("False"), W("FALSE"), W("null"), W("Null"),
+        W("NULL"), W(".nan"), W(".NaN"), W(".NAN"), W(".inf"), W(".Inf"), W(".INF"),
+        W("+.inf"), W("+.Inf"), W("+.INF"), W("-.inf"), W("-.Inf"), W("-.INF")};
+#undef W
+    if (n > 5 || n == 0)
         return false;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+        if (words[i].n == n && words[i].w[0] == s[0] && memcmp(words[i].w, s, n) == 0)
             return true;
     return false;
 }

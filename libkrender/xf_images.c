@@ -220,8 +220,8 @@ static int legacy_walk(const legacy *lw, kr_node *n)
         for (uint32_t i = 0; i < n->len && !rc; i++) {
             kr_node *key = n->u.pairs[i].key, *value = n->u.pairs[i].value;
             rc = legacy_walk(lw, value);
-            if (!rc && (strcmp(key->u.text, "containers") == 0 ||
-                        strcmp(key->u.text, "initContainers") == 0))
+            if (!rc && (kr_scalar_eq(key, "containers", 10) ||
+                        kr_scalar_eq(key, "initContainers", 14)))
                 rc = legacy_list(lw, value);
         }
     } else if (kr_is_seq(n)) {

@@ -34,7 +34,7 @@ static int rehash(kr_render *r, kr_absorber *ab, size_t nbuckets)
 static int add_entry(kr_render *r, kr_absorber *ab, const kr_resid *id, uint32_t res)
 {
     if (ab->len == ab->cap) {
-        size_t cap = ab->cap ? ab->cap * 2 : 64;
+        size_t cap = ab->cap ? ab->cap * 2 : 8; /* most kustomizations hold a few resources */
         struct kr_absorb_entry *p = kr_arena_alloc(r->arena, cap * sizeof *p);
         if (!p)
             return kr_err_nomem(r->err);
@@ -45,7 +45,7 @@ static int add_entry(kr_render *r, kr_absorber *ab, const kr_resid *id, uint32_t
     }
     ab->entries[ab->len++] = (struct kr_absorb_entry){kr_resid_hash(id), res, 0};
     if (ab->len > ab->nbuckets)
-        return rehash(r, ab, ab->nbuckets ? ab->nbuckets * 2 : 64);
+        return rehash(r, ab, ab->nbuckets ? ab->nbuckets * 2 : 8);
     struct kr_absorb_entry *e = &ab->entries[ab->len - 1];
     size_t b = (size_t)e->h & (ab->nbuckets - 1);
     e->next = ab->heads[b];

@@ -138,30 +138,33 @@ static int merge_error(kr_render *r, const kr_kustomization *k, const kr_node *a
 
 /* The user's `fields`, then the config's `labels` specs, then commonLabels specs
  * (includeSelectors) or templateLabels (includeTemplates) + metadata/labels (create). */
-static int label_specs(kr_render *r, const kr_kustomization *k, const kr_tconfig *tc,
-                       const kr_node *entry, bool selectors, bool templates, kr_fslist *fs)
+/* The merged lists' arrays go to `tmp` (they live as long as the transformer runs); the specs'
+ * strings stay in the render arena (created fields share them). */
+static int label_specs(kr_render *r, kr_arena *tmp, const kr_kustomization *k,
+                       const kr_tconfig *tc, const kr_node *entry, bool selectors, bool templates,
+                       kr_fslist *fs)
 {
     static const char *const labels_err = "failed to merge labels";
-    int rc = kr_fslist_merge(r->arena, fs, &tc->lists[KR_FS_LABELS]);
+    int rc = kr_fslist_merge(tmp, fs, &tc->lists[KR_FS_LABELS]);
     if (rc)
         return merge_error(r, k, entry, rc, labels_err);
     if (selectors) {
-        rc = kr_fslist_merge(r->arena, fs, &tc->lists[KR_FS_COMMON_LABELS]);
+        rc = kr_fslist_merge(tmp, fs, &tc->lists[KR_FS_COMMON_LABELS]);
         return rc ? merge_error(r, k, entry, rc, labels_err) : 0;
     }
-    if (templates && (rc = kr_fslist_merge(r->arena, fs, &tc->lists[KR_FS_TEMPLATE_LABELS])))
+    if (templates && (rc = kr_fslist_merge(tmp, fs, &tc->lists[KR_FS_TEMPLATE_LABELS])))
         return merge_error(r, k, entry, rc, "failed to merge template fieldSpec");
     kr_fslist meta = {0};
     kr_fieldspec spec;
     if (kr_fieldspec_make(r->arena, "", "", "", "metadata/labels", true, &spec) ||
-        kr_fslist_append(r->arena, &meta, &spec))
+        kr_fslist_append(tmp, &meta, &spec))
         return kr_err_nomem(r->err);
-    rc = kr_fslist_merge(r->arena, fs, &meta);
+    rc = kr_fslist_merge(tmp, fs, &meta);
     return rc ? merge_error(r, k, entry, rc, labels_err) : 0;
 }
 
-static int decode_label(kr_render *r, const kr_kustomization *k, const kr_tconfig *tc,
-                        const kr_node *entry, label_run *out)
+static int decode_label(kr_render *r, kr_arena *tmp, const kr_kustomization *k,
+                        const kr_tconfig *tc, const kr_node *entry, label_run *out)
 {
     static const char *const names[] = {"pairs", "includeSelectors", "includeTemplates",
                                         "fields"};
@@ -174,7 +177,7 @@ static int decode_label(kr_render *r, const kr_kustomization *k, const kr_tconfi
         kr_dec_bool(&d, v[2], "Label.labels.includeTemplates") ||
         kr_fslist_decode(&d, v[3], "Label", "labels.fields", true, &out->fs))
         return r->err->code;
-    return label_specs(r, k, tc, entry, kr_dec_true(v[1]), kr_dec_true(v[2]), &out->fs);
+    return label_specs(r, tmp, k, tc, entry, kr_dec_true(v[1]), kr_dec_true(v[2]), &out->fs);
 }
 
 int kr_xf_labels(kr_render *r, const kr_kustomization *k, kr_accum *ra)
@@ -187,12 +190,17 @@ int kr_xf_labels(kr_render *r, const kr_kustomization *k, kr_accum *ra)
     label_run *runs = n ? kr_arena_alloc(r->arena, n * sizeof *runs) : NULL;
     if (n && !runs)
         return kr_err_nomem(r->err);
-    for (size_t i = 0; i < n; i++)
-        if (decode_label(r, k, &ra->config, labels->u.items[i], &runs[i]))
-            return r->err->code;
-    for (size_t i = 0; i < n; i++)
-        if (kr_xf_set_entries(r, &ra->res, &runs[i].pairs, &runs[i].fs))
-            return r->err->code;
+    kr_arena *tmp = n ? kr_arena_new() : NULL; /* the runs' merged spec lists */
+    if (n && !tmp)
+        return kr_err_nomem(r->err);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = decode_label(r, tmp, k, &ra->config, labels->u.items[i], &runs[i]);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = kr_xf_set_entries(r, &ra->res, &runs[i].pairs, &runs[i].fs);
+    kr_arena_free(tmp);
+    if (rc)
+        return r->err->code;
     kr_decoder d = {r, k->path, "invalid Kustomization"};
     kr_strpairs pairs;
     if (kr_strpairs_decode(&d, common, "Kustomization.commonLabels", true, &pairs))

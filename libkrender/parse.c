@@ -883,6 +883,15 @@ static const char *next_sep(const char *s, size_t n, size_t pos, size_t *nl)
     return NULL;
 }
 
+unsigned kr_stream_first_separator_line(const char *buf, size_t len)
+{
+    size_t nl = 0;
+    const char *p = next_sep(buf, len, 0, &nl);
+    if (!p || !memchr(p + 4, '\n', (size_t)(buf + len - (p + 4))))
+        return 0;
+    return (unsigned)nl + 2; /* nl newlines before p, p's own, then the separator line */
+}
+
 /* Splits at every "\n---<rest>\n" (the regexp `\n---.*\n`, matches never overlap) and parses
  * each chunk; a chunk that is followed by a separator keeps its final "\n". */
 static int split_and_parse(pctx *c, const char *s, size_t n, doclist *dl)

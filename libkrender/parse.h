@@ -52,4 +52,9 @@ int kr_parse_stream(kr_arena *a, const char *file, const char *buf, size_t len,
 int kr_parse_stream_top(kr_arena *a, const char *file, const char *buf, size_t len,
                         kr_node ***docs, size_t *ndocs, bool *first_at_top, kr_err *err);
 
+/* The 1-based line of the first separator kr_parse_stream splits buf at, 0 when it has none
+ * (lines count "\n"; meaningful for a text without "\r"). A node kr_parse_document finds
+ * on an earlier line lies in the stream's first chunk. */
+unsigned kr_stream_first_separator_line(const char *buf, size_t len);
+
 #endif

@@ -304,6 +304,33 @@ int kr_patch_apply_sm_docs(kr_render *r, kr_accum *ra, kr_node **docs, size_t nd
     return rc;
 }
 
+/* The first significant character (after blanks and comment lines) is '[' or '-'. */
+static bool looks_like_list(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '#') {
+            const char *nl = memchr(s + i, '\n', n - i);
+            if (!nl)
+                return false;
+            i = (size_t)(nl - s);
+        } else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+            return s[i] == '[' || s[i] == '-';
+        }
+    }
+    return false;
+}
+
+/* The decoded JSON patch's list starts before the first stream separator of text, so the
+ * stream's first document is that same list (or fails to parse): not a resource. Only said
+ * of texts without "\r" (whose line numbers both readings count alike). */
+static bool jp_in_first_chunk(const kr_jp_patch *p, const char *text, size_t len)
+{
+    if (!p->n || !p->ops[0].at || !p->ops[0].at->line || memchr(text, '\r', len))
+        return false;
+    unsigned sep = kr_stream_first_separator_line(text, len);
+    return sep == 0 || p->ops[0].at->line < sep;
+}
+
 /* Where a patch text came from, for messages (formatted only when one is needed). */
 typedef struct patch_src {
     const char *literal;  /* given as it is, or NULL: */
@@ -338,11 +365,18 @@ static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
 {
     sm_parse sp = {.text = text, .file = file, .len = len};
     jp_parse jp = {.text = text, .file = file, .len = len};
-    bool sm_ok = quietly(r, parse_sm, &sp);
-    /* a text whose first document is a mapping cannot decode as a JSON patch (a sequence):
-     * its first document read on its own has the same root (parse.h), so the second parse
-     * would only fail */
-    bool jp_ok = !(sm_ok && sp.map_at_top) && quietly(r, parse_jp, &jp);
+    /* Both readings are tried (a text that is both is an error), but one decides the other
+     * when its root lies in the stream's first chunk (parse.h): a mapping there is no JSON
+     * patch, a sequence there is no strategic-merge patch. Each parse is free of side effects,
+     * so the order does not matter: a text that looks like a list is read as JSON first. */
+    bool sm_ok, jp_ok;
+    if (looks_like_list(text, len)) {
+        jp_ok = quietly(r, parse_jp, &jp);
+        sm_ok = !(jp_ok && jp_in_first_chunk(&jp.p, text, len)) && quietly(r, parse_sm, &sp);
+    } else {
+        sm_ok = quietly(r, parse_sm, &sp);
+        jp_ok = !(sm_ok && sp.map_at_top) && quietly(r, parse_jp, &jp);
+    }
     unsigned line = at ? at->line : 0, col = at ? at->col : 0;
     if (sm_ok && jp_ok)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,9 @@ typedef struct part {
     size_t lo, hi;
     bool want_json;
     size_t limit;        /* of the whole output: a part alone beyond it fails early */
-    atomic_bool *stop;   /* set by the first part that fails: the others give up */
+    size_t index;        /* of this part */
+    atomic_size_t *failed_part; /* lowest index of a part that failed: later parts give up,
+                                   earlier ones go on (theirs would be the error to report) */
     kr_buf yaml, json;
     kr_out_span *spans;  /* offsets relative to this part's own buffers until joined */
     kr_err err;
@@ -55,11 +58,14 @@ static void *emit_part(void *arg)
 {
     part *p = arg;
     for (size_t i = p->lo; i < p->hi && !p->rc; i++) {
-        if (atomic_load_explicit(p->stop, memory_order_relaxed))
-            return NULL; /* an earlier failure elsewhere; this part's output is not used */
+        if (atomic_load_explicit(p->failed_part, memory_order_relaxed) < p->index)
+            return NULL; /* an earlier part failed: this one's output is not used */
         if ((p->rc = emit_one(p, i)) != 0) {
             p->failed = p->rc == KRENDER_E_LIMIT || p->rc == KRENDER_E_NOMEM ? p->m->len : i;
-            atomic_store(p->stop, true);
+            size_t seen = atomic_load(p->failed_part);
+            while (p->index < seen &&
+                   !atomic_compare_exchange_weak(p->failed_part, &seen, p->index))
+                ;
         }
     }
     return NULL;
@@ -79,13 +85,13 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
     size_t nparts = threads > 1 ? threads : 1;
     if (nparts > n / MIN_PER_THREAD)
         nparts = n / MIN_PER_THREAD ? n / MIN_PER_THREAD : 1;
-    atomic_bool stop = false;
+    atomic_size_t failed_part = SIZE_MAX;
     part one, *parts = nparts == 1 ? &one : calloc(nparts, sizeof *parts);
     if (!parts)
         return kr_err_nomem(err);
     if (nparts == 1) { /* the common case: straight into the caller's buffers */
-        one = (part){m, 0, n, json != NULL, limit, &stop, *yaml, json ? *json : (kr_buf){0},
-                     spans, {0}, 0, 0};
+        one = (part){m, 0, n, json != NULL, limit, 0, &failed_part, *yaml,
+                     json ? *json : (kr_buf){0}, spans, {0}, 0, 0};
         emit_part(&one);
         *yaml = one.yaml;
         if (json)
@@ -106,8 +112,8 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
         return kr_err_nomem(err);
     }
     for (size_t t = 0; t < nparts; t++)
-        parts[t] = (part){m, n * t / nparts, n * (t + 1) / nparts, json != NULL, limit, &stop,
-                          {0}, {0}, spans, {0}, 0, 0};
+        parts[t] = (part){m, n * t / nparts, n * (t + 1) / nparts, json != NULL, limit, t,
+                          &failed_part, {0}, {0}, spans, {0}, 0, 0};
     /* part 0 runs on the calling thread; a thread that cannot start leaves its part to it */
     for (size_t t = 1; t < nparts; t++)
         started[t] = pthread_create(&tids[t], NULL, emit_part, &parts[t]) == 0;

@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "path.h"
+#include "subbuild.h"
 
 /* Fields no module handles yet: an error beats a silently wrong render. */
 static const kr_kfield not_yet[] = {KF_VALIDATORS};
@@ -104,19 +105,14 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
 static int accumulate_target(kr_render *r, kr_kustomization *k, const kr_visit *self,
                              kr_accum *ra);
 
-/* A directory holding a kustomization: a base (its own accumulator, merged in afterwards) or
- * a component (kustomize builds it on the parent's accumulator). The kind is checked before
- * anything inside is built, as kustomize does. */
-static int load_dir(kr_render *r, const kr_kustomization *k, const char *real,
-                    const kr_node *entry, bool component, kr_accum *out)
+/* Loads the kustomization in directory `real` (jail and cycles checked), checks its kind and
+ * accumulates it into acc. */
+static int build_dir(kr_render *r, const kr_kustomization *k, const char *real,
+                     const kr_node *entry, bool component, kr_accum *acc)
 {
-    int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
-    if (!rc)
-        rc = check_cycle(r, real, k->visit, k->path, entry);
-    if (rc)
-        return rc;
     kr_kustomization *sub;
-    if ((rc = kr_kustomization_load(r, real, &sub))) {
+    int rc = kr_kustomization_load(r, real, &sub);
+    if (rc) {
         /* a directory without a kustomization: the entry naming it is what is wrong */
         if (rc == KRENDER_E_NOT_FOUND && !r->err->line && r->err->file &&
             strcmp(r->err->file, real) == 0) {
@@ -138,10 +134,30 @@ static int load_dir(kr_render *r, const kr_kustomization *k, const char *real,
                                     : "expected kind != 'Component' for path '%s'%s",
                           kr_render_display(r, real), component ? "Kustomization" : "");
     kr_visit self = {real, k->visit};
+    return accumulate_target(r, sub, &self, acc);
+}
+
+/* A directory holding a kustomization: a base (its own accumulator, merged in afterwards; its
+ * result stored in the context and reused while its files are unchanged, subbuild.h) or a
+ * component (kustomize builds it on the parent's accumulator). The kind is checked before
+ * anything inside is built, as kustomize does. */
+static int load_dir(kr_render *r, const kr_kustomization *k, const char *real,
+                    const kr_node *entry, bool component, kr_accum *out)
+{
+    int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
+    if (!rc)
+        rc = check_cycle(r, real, k->visit, k->path, entry);
+    if (rc)
+        return rc;
     if (component)
-        return accumulate_target(r, sub, &self, out);
+        return build_dir(r, k, real, entry, true, out);
+    kr_subbuild sb;
+    bool hit;
+    if ((rc = kr_subbuild_begin(r, real, k->visit, true, &sb, out, &hit)) || hit)
+        return rc;
     kr_accum ra = {0};
-    if ((rc = accumulate_target(r, sub, &self, &ra)))
+    rc = build_dir(r, k, real, entry, false, &ra);
+    if ((rc = kr_subbuild_end(r, &sb, &ra, rc))) /* stored before the parent changes it */
         return rc;
     if ((rc = kr_resmap_append_all(r, &out->res, &ra.res)) ||
         (rc = kr_tconfig_merge(r->arena, &out->config, &ra.config, r->err)))
@@ -392,12 +408,17 @@ int kr_accumulate(kr_render *r, const char *dir, const kr_visit *parent, kr_accu
 {
     kr_visit self = {dir, parent};
     kr_kustomization *k = NULL;
-    int rc = kr_kustomization_load(r, dir, &k);
-    if (rc) {
-        kr_err_chain_push(r->err, kr_render_display(r, dir));
+    kr_subbuild sb; /* the root's result may serve later builds that include it */
+    bool hit;
+    int rc = kr_subbuild_begin(r, dir, parent, false, &sb, out, &hit);
+    if (rc)
         return rc;
-    }
-    if ((rc = accumulate_target(r, k, &self, out)))
+    rc = kr_kustomization_load(r, dir, &k);
+    if (rc)
+        kr_err_chain_push(r->err, kr_render_display(r, dir));
+    else
+        rc = accumulate_target(r, k, &self, out);
+    if ((rc = kr_subbuild_end(r, &sb, out, rc)))
         return rc;
     *kout = k;
     return 0;

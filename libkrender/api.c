@@ -22,11 +22,13 @@
 #include "path.h"
 #include "render.h"
 #include "scope.h"
+#include "subbuild.h"
 
 struct krender_ctx {
     uint64_t renders; /* serial numbers of renders */
     kr_arena *spare;  /* the last render's arena, reset, for the next one */
     kr_cache *cache;
+    kr_subcache *subcache; /* resolved results of bases (subbuild.h) */
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
     kr_tconfig defaults;
@@ -93,6 +95,8 @@ KRENDER_API int krender_ctx_new(krender_ctx **out)
     kr_err err = {0};
     int rc = kr_cache_new(&c->cache);
     if (!rc)
+        rc = kr_subcache_new(&c->subcache);
+    if (!rc)
         rc = kr_scope_new(&c->scope, &err);
     if (!rc && !(c->arena = kr_arena_new()))
         rc = KRENDER_E_NOMEM;
@@ -112,6 +116,7 @@ KRENDER_API void krender_ctx_free(krender_ctx *ctx)
     if (!ctx)
         return;
     kr_cache_free(ctx->cache);
+    kr_subcache_free(ctx->subcache);
     kr_scope_free(ctx->scope);
     kr_arena_free(ctx->spare);
     kr_arena_free(ctx->arena);
@@ -131,6 +136,7 @@ void kr_render_warn(kr_render *r, const char *fmt, ...)
         n = sizeof line - 1;
     if (kr_buf_append(&r->warnings, line, (size_t)n + 1))
         r->nwarnings++;
+    kr_subbuild_note_warning(r, line);
 }
 
 const char *kr_render_display(kr_render *r, const char *abs)
@@ -382,6 +388,7 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
     if (!res)
         return KRENDER_E_NOMEM;
     kr_render r = {.cache = ctx ? ctx->cache : NULL,
+                   .subcache = ctx ? ctx->subcache : NULL,
                    .scope = ctx ? ctx->scope : NULL,
                    .defaults = ctx ? &ctx->defaults : NULL,
                    .smp_schema = ctx ? ctx->smp_schema : NULL,

@@ -1,5 +1,7 @@
 #include "fs.h"
 
+#include "subbuild.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -363,6 +365,7 @@ int kr_fs_resolve(kr_render *r, const char *path, unsigned hints, char **real, i
         *real = NULL;
         *kind = KR_FS_MISSING;
     }
+    kr_subbuild_note_resolve(r, path, hints, err, *real, *kind);
     return err;
 }
 

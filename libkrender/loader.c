@@ -1,5 +1,7 @@
 #include "loader.h"
 
+#include "subbuild.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +97,7 @@ static int record_read(kr_render *r, kr_file *f)
  * call). Else it is opened: on the disk an unchanged stamp (fstat of the open descriptor) means
  * the cached bytes; with the caller's fs there is no stamp, the bytes are always read and the
  * cached parse is reused when their hash matches. */
-int kr_load_file(kr_render *r, const char *real, kr_file **out)
+static int load_file(kr_render *r, const char *real, kr_file **out)
 {
     kr_cache *c = r->cache;
     bool caller_fs = r->opts.fs != NULL;
@@ -157,6 +159,14 @@ int kr_load_file(kr_render *r, const char *real, kr_file **out)
     e->mtime_nsec = h.mtime_nsec;
     *out = &e->file;
     return record_read(r, &e->file);
+}
+
+int kr_load_file(kr_render *r, const char *real, kr_file **out)
+{
+    int rc = load_file(r, real, out);
+    if (!rc) /* what a base being recorded depends on (subbuild.h) */
+        kr_subbuild_note_file(r, *out);
+    return rc;
 }
 
 int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs)

@@ -40,6 +40,8 @@ struct kr_render {
     kr_realcache *realcache; /* loader.c: resolved directories of this render */
     int jail_fd; /* directory descriptor of opts.jail_root (openat2 RESOLVE_BENEATH); valid
                   * exactly when opts.jail_root is set, -1 otherwise */
+    struct kr_subcache *subcache;  /* the context's stored base results (subbuild.h) */
+    struct kr_subbuild *subbuild;  /* the innermost base being built and recorded, or NULL */
 };
 
 /* A path for messages: relative to the build root as the caller spelled it. */

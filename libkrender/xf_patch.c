@@ -165,10 +165,24 @@ static bool quietly(kr_render *r, int (*fn)(kr_render *, void *), void *arg)
 typedef struct sm_parse {
     const char *text, *file;
     size_t len;
+    kr_file *f; /* the file text is (its parse can be cached), or NULL */
     kr_resource **res;
     size_t n, cap;
     bool map_at_top; /* the first document is a mapping before any separator */
 } sm_parse;
+
+/* kr_file_docs, with kr_parse_stream_top's first-chunk answer worked out from the lines (only
+ * for a text without "\r", whose lines both count alike). */
+static int parse_cached(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs, bool *top)
+{
+    int rc = kr_file_docs(r, f, docs, ndocs);
+    *top = false;
+    if (!rc && *ndocs && !memchr(f->data, '\r', f->len)) {
+        unsigned sep = kr_stream_first_separator_line(f->data, f->len);
+        *top = sep == 0 || (*docs)[0]->line < sep;
+    }
+    return rc;
+}
 
 static int parse_sm(kr_render *r, void *arg)
 {
@@ -176,8 +190,16 @@ static int parse_sm(kr_render *r, void *arg)
     kr_node **docs;
     size_t ndocs;
     bool top = false;
-    int rc = kr_parse_stream_top(r->arena, sp->file, sp->text, sp->len, &docs, &ndocs, &top,
+    int rc;
+    if (sp->f && (sp->f->docs_ready || sp->f->uses++ > 0)) {
+        /* a patch file used again (a component's patch, a later render): its documents are
+         * parsed once into the cache, as resource files are (accumulate.c); the resources
+         * made here only read them, and patches are copied before they are merged */
+        rc = parse_cached(r, sp->f, &docs, &ndocs, &top);
+    } else {
+        rc = kr_parse_stream_top(r->arena, sp->file, sp->text, sp->len, &docs, &ndocs, &top,
                                  r->err);
+    }
     sp->map_at_top = !rc && top && kr_is_map(docs[0]);
     for (size_t i = 0; !rc && i < ndocs; i++)
         if (!kr_is_map(docs[i]))
@@ -337,6 +359,7 @@ typedef struct patch_src {
     const char *inl;      /* "[patch: \"<inl>\"]" (n bytes) when set, else */
     size_t n;
     const char *path;     /* "[path: \"<path>\"]" */
+    kr_file *f;           /* the file the text is, or NULL */
 } patch_src;
 
 static const char *source_text(kr_render *r, const patch_src *ps)
@@ -363,7 +386,7 @@ static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
                       const kr_node *target, const kr_patch_opts *o, const patch_src *ps,
                       const char *file, const kr_node *at)
 {
-    sm_parse sp = {.text = text, .file = file, .len = len};
+    sm_parse sp = {.text = text, .file = file, .len = len, .f = ps->f};
     jp_parse jp = {.text = text, .file = file, .len = len};
     /* Both readings are tried (a text that is both is an error), but one decides the other
      * when its root lies in the stream's first chunk (parse.h): a mapping there is no JSON
@@ -465,7 +488,7 @@ static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, cons
     *text = f->data;
     *len = f->len;
     *file = f->path;
-    *source = (patch_src){.path = path};
+    *source = (patch_src){.path = path, .f = f};
     return 0;
 }
 

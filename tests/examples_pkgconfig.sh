@@ -7,6 +7,8 @@ build=$(realpath "$1"); root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export PKG_CONFIG_PATH="$build/meson-uninstalled"
 flags=$(pkg-config --cflags --libs krender)
+# a sanitized library needs sanitized programs (its runtime must come first)
+case "${2:-none}" in none) ;; *) flags="$flags -fsanitize=$2" ;; esac
 for ex in render render_memory; do
   ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -o "$tmp/$ex" "$root/examples/$ex.c" $flags
 done

@@ -277,7 +277,8 @@ static bool json_equal(const kr_node *a, const kr_node *b)
 
 static kr_node *value_copy(kr_render *r, const kr_node *v)
 {
-    return v ? kr_node_copy(r->arena, v) : kr_node_scalar(r->arena, KR_T_NULL, "null", 4);
+    /* deep: the patch may live in a scratch arena (xf_patch.c) */
+    return v ? kr_node_copy_deep(r->arena, v) : kr_node_scalar(r->arena, KR_T_NULL, "null", 4);
 }
 
 static int missing(kr_render *r, const char *file, const kr_node *at, const char *what,

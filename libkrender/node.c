@@ -53,7 +53,19 @@ kr_node *kr_node_seq(kr_arena *a, uint32_t cap)
     return new_container(a, KR_SEQ, cap, sizeof(kr_node *));
 }
 
+static kr_node *copy(kr_arena *a, const kr_node *n, bool deep);
+
 kr_node *kr_node_copy(kr_arena *a, const kr_node *n)
+{
+    return copy(a, n, false);
+}
+
+kr_node *kr_node_copy_deep(kr_arena *a, const kr_node *n)
+{
+    return copy(a, n, true);
+}
+
+static kr_node *copy(kr_arena *a, const kr_node *n, bool deep)
 {
     if (!n)
         return NULL;
@@ -64,13 +76,20 @@ kr_node *kr_node_copy(kr_arena *a, const kr_node *n)
     c->flags &= (uint8_t)~KR_NF_ROOM; /* exact arrays */
     switch (n->kind) {
     case KR_SCALAR:
-        break; /* scalar text is immutable: share it */
+        if (deep) {
+            char *t = kr_arena_alloc(a, (size_t)n->len + 1);
+            if (!t)
+                return NULL;
+            memcpy(t, n->u.text, (size_t)n->len + 1); /* text[len] is its NUL */
+            c->u.text = t;
+        }
+        break; /* else scalar text is immutable: share it */
     case KR_SEQ:
         c->u.items = n->len ? kr_arena_alloc(a, n->len * sizeof(kr_node *)) : NULL;
         if (n->len && !c->u.items)
             return NULL;
         for (uint32_t i = 0; i < n->len; i++)
-            if (!(c->u.items[i] = kr_node_copy(a, n->u.items[i])))
+            if (!(c->u.items[i] = copy(a, n->u.items[i], deep)))
                 return NULL;
         break;
     case KR_MAP:
@@ -78,8 +97,10 @@ kr_node *kr_node_copy(kr_arena *a, const kr_node *n)
         if (n->len && !c->u.pairs)
             return NULL;
         for (uint32_t i = 0; i < n->len; i++) {
-            c->u.pairs[i].key = n->u.pairs[i].key;
-            if (!(c->u.pairs[i].value = kr_node_copy(a, n->u.pairs[i].value)))
+            kr_node *k = n->u.pairs[i].key;
+            c->u.pairs[i].key = deep && k ? copy(a, k, true) : k;
+            if ((deep && k && !c->u.pairs[i].key) ||
+                !(c->u.pairs[i].value = copy(a, n->u.pairs[i].value, deep)))
                 return NULL;
         }
         break;

@@ -79,6 +79,9 @@ kr_node *kr_node_map(kr_arena *a, uint32_t cap);
 kr_node *kr_node_seq(kr_arena *a, uint32_t cap);
 /* Deep copy into arena a (positions kept). */
 kr_node *kr_node_copy(kr_arena *a, const kr_node *n);
+/* The same, scalar texts and map keys copied too: the copy does not refer to n's memory (for
+ * trees parsed into a scratch arena). */
+kr_node *kr_node_copy_deep(kr_arena *a, const kr_node *n);
 
 /* Map access; keys compare by scalar text. Returns NULL when absent or n is not a map. */
 kr_node *kr_map_get(const kr_node *map, const char *key);

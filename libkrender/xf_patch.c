@@ -111,10 +111,11 @@ static int set_str(kr_render *r, kr_node *map, const char *key, const char *val)
 
 /* kustomize Resource.ApplySmPatch: merge, then restore kind / name / namespace. */
 static int apply_smp(kr_render *r, kr_resource *res, const kr_node *patch, bool with_gvk,
-                     const kr_patch_opts *o, const char *file)
+                     const kr_patch_opts *o, const char *file, bool scratch)
 {
     const kr_smp_schema *s = schema_of(r);
-    kr_node *p = kr_node_copy(r->arena, patch);
+    /* a patch in a scratch arena (apply_text) is copied with its texts and keys */
+    kr_node *p = scratch ? kr_node_copy_deep(r->arena, patch) : kr_node_copy(r->arena, patch);
     if (!s || !p)
         return s ? kr_err_nomem(r->err) : r->err->code;
     if (with_gvk) { /* the copy takes the target's apiVersion */
@@ -238,7 +239,7 @@ static int at_entry(kr_render *r, int rc, const char *file, const kr_node *at)
 
 /* One SMP document applied to the resource with its id (no target). */
 static int apply_by_id(kr_render *r, kr_accum *ra, id_index *x, const kr_resource *patch,
-                       const kr_patch_opts *o, bool legacy, const char *file)
+                       const kr_patch_opts *o, bool legacy, const char *file, bool scratch)
 {
     if (!x->built && index_build(r, x, &ra->res))
         return r->err->code;
@@ -256,7 +257,7 @@ static int apply_by_id(kr_render *r, kr_accum *ra, id_index *x, const kr_resourc
                           "failed to find unique target for patch %s",
                           id, count ? "multiple matches" : "no matches", id, id);
     }
-    int rc = apply_smp(r, t, patch->node, legacy, o, file);
+    int rc = apply_smp(r, t, patch->node, legacy, o, file, scratch);
     if (rc)
         return rc;
     if (!not_empty(t, NULL)) {
@@ -277,11 +278,19 @@ static int apply_sm_target(kr_render *r, kr_accum *ra, const kr_resource *patch,
     if (rc)
         return rc;
     bool emptied = false;
+    /* the patch is in a scratch arena: the first target gets a deep copy, the others share
+     * the texts and keys of one more deep copy in the render arena */
+    const kr_node *shared = NULL;
+    size_t matched = 0;
     for (size_t i = 0; !rc && i < ra->res.len; i++) {
         kr_resource *res = ra->res.items[i];
         if (!kr_selector_matches(sel, res))
             continue;
-        rc = apply_smp(r, res, patch->node, true, o, file);
+        if (matched++ == 1 && !(shared = kr_node_copy_deep(r->arena, patch->node))) {
+            rc = kr_err_nomem(r->err);
+            break;
+        }
+        rc = apply_smp(r, res, shared ? shared : patch->node, true, o, file, !shared);
         emptied |= !rc && !not_empty(res, NULL);
     }
     kr_selector_free(sel);
@@ -322,7 +331,7 @@ int kr_patch_apply_sm_docs(kr_render *r, kr_accum *ra, kr_node **docs, size_t nd
     id_index x = {0};
     kr_patch_opts none = {0};
     for (size_t i = 0; !rc && i < n; i++)
-        rc = apply_by_id(r, ra, &x, res[i], &none, true, file);
+        rc = apply_by_id(r, ra, &x, res[i], &none, true, file, false);
     return rc;
 }
 
@@ -370,21 +379,39 @@ static const char *source_text(kr_render *r, const patch_src *ps)
     return s ? s : "?";
 }
 
-static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
-                      const kr_node *target, const kr_patch_opts *o, const patch_src *ps,
-                      const char *file, const kr_node *at);
+/* The patch is parsed into the scratch arena tmp, to be reset or freed once it is applied:
+ * what reaches the resources is copied from it (apply_smp, kr_jp_apply copy deep). */
+static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *text,
+                         size_t len, const kr_node *target, const kr_patch_opts *o,
+                         const patch_src *ps, const char *file, const kr_node *at);
 
 int kr_patch_apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
                         const kr_node *target, const kr_patch_opts *o, const char *source,
                         const char *file, const kr_node *at)
 {
     patch_src ps = {.literal = source};
-    return apply_text(r, ra, text, len, target, o, &ps, file, at);
+    kr_arena *tmp = kr_arena_new();
+    if (!tmp)
+        return kr_err_nomem(r->err);
+    int rc = apply_text_in(r, tmp, ra, text, len, target, o, &ps, file, at);
+    kr_arena_free(tmp);
+    return rc;
 }
 
-static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
-                      const kr_node *target, const kr_patch_opts *o, const patch_src *ps,
-                      const char *file, const kr_node *at)
+/* quietly, with everything fn allocates in the render arena going to tmp instead. */
+static bool quietly_in(kr_render *r, kr_arena *tmp, int (*fn)(kr_render *, void *), void *arg)
+{
+    kr_arena *saved = r->arena;
+    r->arena = tmp;
+    bool ok = quietly(r, fn, arg);
+    r->arena = saved;
+    return ok;
+}
+
+
+static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *text,
+                         size_t len, const kr_node *target, const kr_patch_opts *o,
+                         const patch_src *ps, const char *file, const kr_node *at)
 {
     sm_parse sp = {.text = text, .file = file, .len = len, .f = ps->f};
     jp_parse jp = {.text = text, .file = file, .len = len};
@@ -394,11 +421,12 @@ static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
      * so the order does not matter: a text that looks like a list is read as JSON first. */
     bool sm_ok, jp_ok;
     if (looks_like_list(text, len)) {
-        jp_ok = quietly(r, parse_jp, &jp);
-        sm_ok = !(jp_ok && jp_in_first_chunk(&jp.p, text, len)) && quietly(r, parse_sm, &sp);
+        jp_ok = quietly_in(r, tmp, parse_jp, &jp);
+        sm_ok = !(jp_ok && jp_in_first_chunk(&jp.p, text, len)) &&
+                quietly_in(r, tmp, parse_sm, &sp);
     } else {
-        sm_ok = quietly(r, parse_sm, &sp);
-        jp_ok = !(sm_ok && sp.map_at_top) && quietly(r, parse_jp, &jp);
+        sm_ok = quietly_in(r, tmp, parse_sm, &sp);
+        jp_ok = !(sm_ok && sp.map_at_top) && quietly_in(r, tmp, parse_jp, &jp);
     }
     unsigned line = at ? at->line : 0, col = at ? at->col : 0;
     if (sm_ok && jp_ok)
@@ -427,7 +455,7 @@ static int apply_text(kr_render *r, kr_accum *ra, const char *text, size_t len,
     }
     id_index x = {0};
     for (size_t i = 0; !rc && i < sp.n; i++)
-        rc = apply_by_id(r, ra, &x, sp.res[i], o, false, file);
+        rc = apply_by_id(r, ra, &x, sp.res[i], o, false, file, true);
     return at_entry(r, rc, file, at);
 }
 
@@ -492,8 +520,9 @@ static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, cons
     return 0;
 }
 
-int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const kr_node *e,
-                   const kr_decoder *d)
+/* One `patches` entry; its text is parsed into tmp (reset here first). */
+static int patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const kr_node *e,
+                       const kr_decoder *d, kr_arena *tmp)
 {
     kr_node *v[P_COUNT];
     const char *text = NULL, *file = NULL;
@@ -512,11 +541,23 @@ int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const 
         .allow_name_change = kr_dec_true(kr_map_get(v[P_OPTIONS], "allowNameChange")),
         .allow_kind_change = kr_dec_true(kr_map_get(v[P_OPTIONS], "allowKindChange")),
     };
-    if ((rc = apply_text(r, ra, text, len, v[P_TARGET], &o, &source, file,
-                         file == k->path ? e : NULL)))
+    kr_arena_reset(tmp);
+    if ((rc = apply_text_in(r, tmp, ra, text, len, v[P_TARGET], &o, &source, file,
+                            file == k->path ? e : NULL)))
         return rc;
     kr_resmap_filter(&ra->res, not_empty, NULL);
     return 0;
+}
+
+int kr_patch_entry(kr_render *r, const kr_kustomization *k, kr_accum *ra, const kr_node *e,
+                   const kr_decoder *d)
+{
+    kr_arena *tmp = kr_arena_new();
+    if (!tmp)
+        return kr_err_nomem(r->err);
+    int rc = patch_entry(r, k, ra, e, d, tmp);
+    kr_arena_free(tmp);
+    return rc;
 }
 
 int kr_xf_patches(kr_render *r, const kr_kustomization *k, kr_accum *ra)
@@ -527,12 +568,14 @@ int kr_xf_patches(kr_render *r, const kr_kustomization *k, kr_accum *ra)
     kr_decoder d = {r, k->path, "invalid Kustomization"};
     if (!kr_is_seq(list))
         return kr_dec_type_error(&d, list, "patches", "[]types.Patch");
-    for (uint32_t i = 0; i < list->len; i++) {
-        int rc = kr_patch_entry(r, k, ra, list->u.items[i], &d);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    kr_arena *tmp = list->len ? kr_arena_new() : NULL; /* one scratch arena for the list */
+    if (list->len && !tmp)
+        return kr_err_nomem(r->err);
+    int rc = 0;
+    for (uint32_t i = 0; !rc && i < list->len; i++)
+        rc = patch_entry(r, k, ra, list->u.items[i], &d, tmp);
+    kr_arena_free(tmp);
+    return rc;
 }
 
 /* One patchesStrategicMerge item: inline YAML if it reads as resources, else a file. */
@@ -548,7 +591,7 @@ int kr_patch_sm_item(kr_render *r, const kr_kustomization *k, kr_accum *ra, cons
         kr_patch_opts none = {0};
         rc = 0;
         for (size_t i = 0; !rc && i < sp.n; i++)
-            rc = apply_by_id(r, ra, &x, sp.res[i], &none, true, k->path);
+            rc = apply_by_id(r, ra, &x, sp.res[i], &none, true, k->path, false);
         return at_entry(r, rc, k->path, e);
     }
     kr_file *f;

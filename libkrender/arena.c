@@ -9,17 +9,27 @@
 #define KR_ARENA_FIRST_CHUNK (16u * 1024u)
 #define KR_ARENA_MAX_CHUNK (4u * 1024u * 1024u)
 
-struct chunk {
-    struct chunk *next;
-    size_t size, used;
+struct kr_arena_chunk {
+    struct kr_arena_chunk *next;
+    size_t size, used; /* used: of the head chunk, only up to date when it is not the head */
     _Alignas(16) unsigned char data[];
 };
+typedef struct kr_arena_chunk chunk_t;
 
-struct kr_arena {
-    struct chunk *head;
-    size_t next_size;
-    size_t total;
-};
+/* The bytes used in c (the head's count is a->cur). */
+static size_t used_of(const kr_arena *a, const chunk_t *c)
+{
+    return c == a->head ? (size_t)(a->cur - c->data) : c->used;
+}
+
+static void set_head(kr_arena *a, chunk_t *c)
+{
+    if (a->head)
+        a->head->used = used_of(a, a->head);
+    a->head = c;
+    a->cur = c ? c->data + c->used : NULL;
+    a->end = c ? c->data + c->size : NULL;
+}
 
 kr_arena *kr_arena_new(void)
 {
@@ -33,43 +43,39 @@ void kr_arena_free(kr_arena *a)
 {
     if (!a)
         return;
-    struct chunk *c = a->head;
+    chunk_t *c = a->head;
     while (c) {
-        struct chunk *n = c->next;
+        chunk_t *n = c->next;
         free(c);
         c = n;
     }
     free(a);
 }
 
-void *kr_arena_alloc(kr_arena *a, size_t n)
+void *kr_arena_alloc_slow(kr_arena *a, size_t n)
 {
-    n = (n + 7u) & ~(size_t)7u;
-    struct chunk *c = a->head;
-    if (!c || c->size - c->used < n) {
-        size_t size = a->next_size;
-        if (size < n)
-            size = n;
-        c = malloc(sizeof *c + size);
-        if (!c)
-            return NULL;
-        c->size = size;
-        c->used = 0;
-        /* A huge one-off block goes behind the current chunk so the space left there is kept. */
-        if (a->head && size > a->next_size && a->head->size - a->head->used > 256) {
-            c->next = a->head->next;
-            a->head->next = c;
-        } else {
-            c->next = a->head;
-            a->head = c;
-        }
-        if (a->next_size < KR_ARENA_MAX_CHUNK)
-            a->next_size *= 2;
+    if (n == 0 && a->cur)
+        return a->cur;
+    size_t size = a->next_size;
+    if (size < n)
+        size = n;
+    chunk_t *c = malloc(sizeof *c + size);
+    if (!c)
+        return NULL;
+    c->size = size;
+    c->used = n;
+    /* A huge one-off block goes behind the current chunk so the space left there is kept. */
+    if (a->head && size > a->next_size && a->head->size - used_of(a, a->head) > 256) {
+        c->next = a->head->next;
+        a->head->next = c;
+    } else {
+        c->next = a->head;
+        set_head(a, c);
     }
-    void *p = c->data + c->used;
-    c->used += n;
+    if (a->next_size < KR_ARENA_MAX_CHUNK)
+        a->next_size *= 2;
     a->total += n;
-    return p;
+    return c->data;
 }
 
 void *kr_arena_zalloc(kr_arena *a, size_t n)
@@ -144,20 +150,21 @@ void *kr_arena_grow(kr_arena *a, void *items, size_t len, size_t *cap, size_t el
 
 void kr_arena_reset(kr_arena *a)
 {
-    struct chunk *keep = NULL;
-    for (struct chunk *c = a->head; c; c = c->next)
+    chunk_t *keep = NULL;
+    for (chunk_t *c = a->head; c; c = c->next)
         if (!keep || c->size > keep->size)
             keep = c;
-    for (struct chunk *c = a->head, *n; c; c = n) {
+    for (chunk_t *c = a->head, *n; c; c = n) {
         n = c->next;
         if (c != keep)
             free(c);
     }
-    a->head = keep;
+    a->head = NULL;
     if (keep) {
         keep->next = NULL;
         keep->used = 0;
     }
+    set_head(a, keep);
     a->total = 0;
     a->next_size = KR_ARENA_FIRST_CHUNK;
 }

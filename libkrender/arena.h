@@ -6,10 +6,30 @@
 
 typedef struct kr_arena kr_arena;
 
+/* Visible for the inline fast path of kr_arena_alloc only; use the functions. */
+struct kr_arena_chunk;
+struct kr_arena {
+    unsigned char *cur, *end; /* the free part of the head chunk */
+    struct kr_arena_chunk *head;
+    size_t next_size;
+    size_t total;
+};
+
 kr_arena *kr_arena_new(void);
 void kr_arena_free(kr_arena *a);
+/* kr_arena_alloc when the head chunk has no room for n (already rounded up to 8). */
+void *kr_arena_alloc_slow(kr_arena *a, size_t n);
 /* 8-byte aligned, uninitialised; NULL only when malloc fails. */
-void *kr_arena_alloc(kr_arena *a, size_t n);
+static inline void *kr_arena_alloc(kr_arena *a, size_t n)
+{
+    n = (n + 7u) & ~(size_t)7u;
+    if (n - 1 >= (size_t)(a->end - a->cur)) /* no room, or n == 0 (never NULL: slow path) */
+        return kr_arena_alloc_slow(a, n);
+    void *p = a->cur;
+    a->cur += n;
+    a->total += n;
+    return p;
+}
 void *kr_arena_zalloc(kr_arena *a, size_t n);
 /* NUL-terminated copy of s[0..n). */
 char *kr_arena_strndup(kr_arena *a, const char *s, size_t n);

@@ -434,10 +434,21 @@ int kr_resolve_vars(kr_render *r, kr_accum *ra)
     for (size_t i = 0; !rc && i < ra->nvars; i++)
         rc = var_value(r, &ra->vars[i], &rv.values[i]);
     const kr_fslist *specs = &ra->config.lists[KR_FS_VAR_REFERENCE];
+    /* each spec's kind interned once (ids are interned: kinds compare by pointer); NULL = any */
+    const char **kinds = specs->n ? kr_arena_alloc(r->arena, specs->n * sizeof *kinds) : NULL;
+    if (specs->n && !kinds)
+        rc = kr_err_nomem(r->err);
+    for (size_t j = 0; !rc && j < specs->n; j++) {
+        const char *k = specs->v[j].kind;
+        kinds[j] = k[0] ? kr_intern(r->strings, k) : NULL;
+        if (k[0] && !kinds[j])
+            rc = kr_err_nomem(r->err);
+    }
     for (size_t i = 0; !rc && i < ra->res.len; i++) {
         kr_resource *res = ra->res.items[i];
         for (size_t j = 0; !rc && j < specs->n; j++)
-            if (kr_fs_selects(&specs->v[j], res->id.group, res->id.version, res->id.kind))
+            if ((!kinds[j] || kinds[j] == res->id.kind) &&
+                kr_fs_selects(&specs->v[j], res->id.group, res->id.version, res->id.kind))
                 rc = kr_fs_walk(r, res, &specs->v[j], 0, set_field, &rv);
     }
     kr_buf_free(&rv.buf);

@@ -141,11 +141,24 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
                         "the output exceeds the limit of %zu bytes (max_output_bytes)", limit);
         *failed = n;
     }
-    if (!rc && (!kr_buf_reserve(yaml, total) || (json && !kr_buf_reserve(json, jtotal)))) {
+    /* the first part's buffers become the output when the caller's are empty (no copy of
+     * it, and its memory is not held twice); each later part is freed once appended */
+    size_t first = 0;
+    if (!rc && !yaml->len && !yaml->data && (!json || (!json->len && !json->data))) {
+        *yaml = parts[0].yaml;
+        parts[0].yaml = (kr_buf){0};
+        if (json) {
+            *json = parts[0].json;
+            parts[0].json = (kr_buf){0};
+        }
+        first = 1;
+    }
+    if (!rc && (!kr_buf_reserve(yaml, total - (first ? yaml->len : 0)) ||
+                (json && !kr_buf_reserve(json, jtotal - (first ? json->len : 0))))) {
         rc = kr_err_nomem(err);
         *failed = n;
     }
-    for (size_t t = 0; t < nparts && !rc; t++) {
+    for (size_t t = first; t < nparts && !rc; t++) {
         size_t base = yaml->len + (t ? 4 : 0), jbase = json ? json->len : 0;
         if (t)
             kr_buf_puts(yaml, "---\n");
@@ -156,6 +169,8 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
             spans[i].start += base;
             spans[i].jstart += jbase;
         }
+        kr_buf_free(&parts[t].yaml);
+        kr_buf_free(&parts[t].json);
     }
     for (size_t t = 0; t < nparts; t++) {
         kr_buf_free(&parts[t].yaml);

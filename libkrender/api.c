@@ -168,9 +168,9 @@ int kr_render_make_id(kr_render *r, const kr_node *doc, kr_resid *id)
     id->kind = kr_intern(r->strings, kind);
     id->name = opt_str(r->strings, kr_map_get_str(meta, "name"));
     id->ns = opt_str(r->strings, kr_map_get_str(meta, "namespace"));
-    id->cluster_scoped = kr_scope_is_cluster(r->scope, api, kind);
     if (!id->group || !id->version || !id->kind || !id->name || !id->ns)
         return kr_err_nomem(r->err);
+    id->cluster_scoped = kr_scope_is_cluster_hashed(r->scope, api, kind, kr_intern_hash(id->kind));
     return 0;
 }
 

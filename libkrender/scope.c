@@ -2,14 +2,21 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "embedded.h"
 #include "parse.h"
+
+/* Slots of the kind table: open addressing over the XXH3 hash of the kind (the hash the
+ * interner stores, so a render looks an interned kind up without hashing it again). */
+#define SCOPE_SLOTS 256u
 
 struct kr_scope {
     kr_arena *arena;
     size_t n;
     const char **api_versions, **kinds;
+    uint64_t *hashes;            /* XXH3 of kinds[i] */
+    uint16_t slot[SCOPE_SLOTS];  /* index + 1 into the arrays, 0 = empty */
 };
 
 int kr_scope_new(kr_scope **out, kr_err *err)
@@ -43,6 +50,17 @@ int kr_scope_new(kr_scope **out, kr_err *err)
         s->kinds[s->n] = sp + 1;
         s->n++;
     }
+    if (rc == 0 && list->len >= SCOPE_SLOTS / 2)
+        rc = kr_err_set(err, KRENDER_E_INTERNAL, NULL, 0, 0, "embedded cluster-scope table too large");
+    if (rc == 0 && !(s->hashes = kr_arena_alloc(s->arena, (s->n + 1) * sizeof *s->hashes)))
+        rc = kr_err_nomem(err);
+    for (size_t i = 0; rc == 0 && i < s->n; i++) {
+        uint64_t h = s->hashes[i] = XXH3_64bits(s->kinds[i], strlen(s->kinds[i]));
+        size_t j = (size_t)h & (SCOPE_SLOTS - 1);
+        while (s->slot[j])
+            j = (j + 1) & (SCOPE_SLOTS - 1);
+        s->slot[j] = (uint16_t)(i + 1);
+    }
     if (rc) {
         kr_scope_free(s);
         return rc;
@@ -59,10 +77,19 @@ void kr_scope_free(kr_scope *s)
     free(s);
 }
 
+bool kr_scope_is_cluster_hashed(const kr_scope *s, const char *api_version, const char *kind,
+                                uint64_t kind_hash)
+{
+    for (size_t j = (size_t)kind_hash & (SCOPE_SLOTS - 1); s->slot[j]; j = (j + 1) & (SCOPE_SLOTS - 1)) {
+        size_t i = s->slot[j] - 1u;
+        if (s->hashes[i] == kind_hash && strcmp(s->kinds[i], kind) == 0 &&
+            strcmp(s->api_versions[i], api_version) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool kr_scope_is_cluster(const kr_scope *s, const char *api_version, const char *kind)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->kinds[i], kind) == 0 && strcmp(s->api_versions[i], api_version) == 0)
-            return true;
-    return false;
+    return kr_scope_is_cluster_hashed(s, api_version, kind, XXH3_64bits(kind, strlen(kind)));
 }

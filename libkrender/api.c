@@ -150,9 +150,19 @@ const char *kr_render_display(kr_render *r, const char *abs)
     return joined ? joined : abs;
 }
 
-static const char *opt_str(kr_interner *in, const char *s)
+/* The interned s[0..len) (s NUL-terminated at len), reusing prev when it is that text already
+ * (prev: a part this render interned before, or NULL). */
+static const char *intern_part(kr_interner *in, const char *prev, const char *s, size_t len)
 {
-    return kr_intern(in, s ? s : "");
+    if (prev && (prev == s || (strncmp(prev, s, len) == 0 && prev[len] == '\0')))
+        return prev;
+    return kr_intern_n(in, s, len);
+}
+
+static const char *opt_part(kr_interner *in, const char *prev, const char *s)
+{
+    s = s ? s : "";
+    return intern_part(in, prev, s, strlen(s));
 }
 
 int kr_render_make_id(kr_render *r, const kr_node *doc, kr_resid *id)
@@ -163,11 +173,12 @@ int kr_render_make_id(kr_render *r, const kr_node *doc, kr_resid *id)
     api = api ? api : "";
     kind = kind ? kind : "";
     const char *slash = strchr(api, '/');
-    id->group = slash ? kr_intern_n(r->strings, api, (size_t)(slash - api)) : kr_intern(r->strings, "");
-    id->version = kr_intern(r->strings, slash ? slash + 1 : api);
-    id->kind = kr_intern(r->strings, kind);
-    id->name = opt_str(r->strings, kr_map_get_str(meta, "name"));
-    id->ns = opt_str(r->strings, kr_map_get_str(meta, "namespace"));
+    id->group = slash ? intern_part(r->strings, id->group, api, (size_t)(slash - api))
+                      : intern_part(r->strings, id->group, "", 0);
+    id->version = opt_part(r->strings, id->version, slash ? slash + 1 : api);
+    id->kind = opt_part(r->strings, id->kind, kind);
+    id->name = opt_part(r->strings, id->name, kr_map_get_str(meta, "name"));
+    id->ns = opt_part(r->strings, id->ns, kr_map_get_str(meta, "namespace"));
     if (!id->group || !id->version || !id->kind || !id->name || !id->ns)
         return kr_err_nomem(r->err);
     id->cluster_scoped = kr_scope_is_cluster_hashed(r->scope, api, kind, kr_intern_hash(id->kind));

@@ -49,7 +49,8 @@ const char *kr_render_display(kr_render *r, const char *abs);
 
 /* Records a warning (kustomize prints these on stderr; the CLI does). */
 void kr_render_warn(kr_render *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Fills an id's parts from the tree's apiVersion/kind/metadata (interned). */
+/* Fills an id's parts from the tree's apiVersion/kind/metadata (interned). A part already in
+ * *id (NULL, or interned by this render) is kept when its text did not change. */
 int kr_render_make_id(kr_render *r, const kr_node *doc, kr_resid *id);
 
 #endif

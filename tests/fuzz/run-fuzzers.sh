@@ -10,14 +10,14 @@
 # missing), OUT (default $BUILD/fuzz-out: grown corpora and artifacts), JOBS (harnesses run at
 # once, default 1).
 set -eu
-[ $# -ge 1 ] || { echo "usage: $0 DURATION [parse|kustomization|render ...]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 DURATION [parse|kustomization|render|kedit ...]" >&2; exit 2; }
 duration=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=${BUILD:-$src/build-fuzz}
 out=${OUT:-$build/fuzz-out}
 jobs=${JOBS:-1}
-harnesses=${*:-parse kustomization render}
+harnesses=${*:-parse kustomization render kedit}
 
 if [ ! -f "$build/build.ninja" ]; then
     CC=clang meson setup "$build" "$src" -Dfuzz=true -Dbuildtype=debugoptimized >/dev/null
@@ -27,7 +27,7 @@ for h in $harnesses; do targets="$targets tests/fuzz/fuzz_$h"; done
 ninja -C "$build" $targets >/dev/null
 
 # Longest input each harness may generate (the archive format needs room for a few files).
-max_len() { case $1 in render) echo 16384 ;; kustomization) echo 4096 ;; *) echo 8192 ;; esac; }
+max_len() { case $1 in render) echo 16384 ;; kustomization|kedit) echo 4096 ;; *) echo 8192 ;; esac; }
 
 run_one() {
     h=$1

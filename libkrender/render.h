@@ -42,6 +42,8 @@ struct kr_render {
                   * exactly when opts.jail_root is set, -1 otherwise */
     struct kr_subcache *subcache;  /* the context's stored base results (subbuild.h) */
     struct kr_subbuild *subbuild;  /* the innermost base being built and recorded, or NULL */
+    struct kr_patch_cache *patch_cache; /* xf_patch.c: parses of patch texts seen twice (render
+                                         * arena; NULL until the first patch) */
 };
 
 /* A path for messages: relative to the build root as the caller spelled it. */

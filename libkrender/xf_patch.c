@@ -4,6 +4,7 @@
  * Targets are found in linear time: an index of every current and previous id for SMPs
  * without target (rebuilt only after ids change), one pass of the selector otherwise. */
 #include <string.h>
+#include <xxhash.h>
 
 #include "decode.h"
 #include "loader.h"
@@ -271,22 +272,24 @@ static int apply_by_id(kr_render *r, kr_accum *ra, id_index *x, const kr_resourc
 }
 
 static int apply_sm_target(kr_render *r, kr_accum *ra, const kr_resource *patch,
-                           const kr_node *target, const kr_patch_opts *o, const char *file)
+                           const kr_node *target, const kr_patch_opts *o, const char *file,
+                           bool scratch)
 {
     kr_selector *sel;
     int rc = kr_selector_compile(r, target, file, &sel);
     if (rc)
         return rc;
     bool emptied = false;
-    /* the patch is in a scratch arena: the first target gets a deep copy, the others share
-     * the texts and keys of one more deep copy in the render arena */
-    const kr_node *shared = NULL;
+    /* a patch in a scratch arena: the first target gets a deep copy, the others share the
+     * texts and keys of one more deep copy in the render arena (a cached patch, in the render
+     * arena already, is shared as it is) */
+    const kr_node *shared = scratch ? NULL : patch->node;
     size_t matched = 0;
     for (size_t i = 0; !rc && i < ra->res.len; i++) {
         kr_resource *res = ra->res.items[i];
         if (!kr_selector_matches(sel, res))
             continue;
-        if (matched++ == 1 && !(shared = kr_node_copy_deep(r->arena, patch->node))) {
+        if (matched++ == 1 && !shared && !(shared = kr_node_copy_deep(r->arena, patch->node))) {
             rc = kr_err_nomem(r->err);
             break;
         }
@@ -409,25 +412,136 @@ static bool quietly_in(kr_render *r, kr_arena *tmp, int (*fn)(kr_render *, void 
 }
 
 
+/* Both readings of a patch text, as apply_text_in decides them. */
+typedef struct patch_parse {
+    sm_parse sp;
+    jp_parse jp;
+    bool sm_ok, jp_ok;
+} patch_parse;
+
+/* Reads text both ways, everything allocated in arena a (the render's or a scratch one).
+ * Both readings are tried (a text that is both is an error), but one decides the other when
+ * its root lies in the stream's first chunk (parse.h): a mapping there is no JSON patch, a
+ * sequence there is no strategic-merge patch. Each parse is free of side effects, so the
+ * order does not matter: a text that looks like a list is read as JSON first. */
+static void parse_both(kr_render *r, kr_arena *a, patch_parse *pp, const char *text, size_t len,
+                       const char *file, kr_file *f)
+{
+    *pp = (patch_parse){.sp = {.text = text, .file = file, .len = len, .f = f},
+                        .jp = {.text = text, .file = file, .len = len}};
+    if (looks_like_list(text, len)) {
+        pp->jp_ok = quietly_in(r, a, parse_jp, &pp->jp);
+        pp->sm_ok = !(pp->jp_ok && jp_in_first_chunk(&pp->jp.p, text, len)) &&
+                    quietly_in(r, a, parse_sm, &pp->sp);
+    } else {
+        pp->sm_ok = quietly_in(r, a, parse_sm, &pp->sp);
+        pp->jp_ok = !(pp->sm_ok && pp->sp.map_at_top) && quietly_in(r, a, parse_jp, &pp->jp);
+    }
+}
+
+/* ---- the render's cache of patch parses ----
+ * A component's inline patches are read again for every kustomization that includes it. A
+ * text seen the first time is parsed into the scratch arena as before and only remembered (by
+ * hash); seen again, it is parsed once more into the render arena and kept, and every later
+ * use takes that parse: patches are only read while applied (apply_smp and kr_jp_apply copy
+ * what reaches the resources), and a parse depends on nothing but (text, file, f). */
+
+typedef struct pc_entry {
+    uint64_t hash;
+    size_t len;
+    const char *file;
+    kr_file *f;
+    const char *text; /* the render's copy of the text, once parsed; NULL: not kept yet */
+    bool seen;        /* used before (parsed into a scratch arena then) */
+    patch_parse pp;
+} pc_entry;
+
+struct kr_patch_cache {
+    pc_entry **slots; /* open addressing, nslots a power of two */
+    size_t nslots, count;
+};
+
+static bool pc_same(const pc_entry *e, uint64_t h, const char *text, size_t len,
+                    const char *file, const kr_file *f)
+{
+    return e->hash == h && e->len == len && e->f == f &&
+           (e->file == file || strcmp(e->file, file) == 0) &&
+           (!e->text || memcmp(e->text, text, len) == 0);
+}
+
+/* The entry for (text, file, f), added (seen once) when absent; NULL on allocation failure. */
+static pc_entry *pc_lookup(kr_render *r, const char *text, size_t len, const char *file,
+                           kr_file *f)
+{
+    struct kr_patch_cache *c = r->patch_cache;
+    if (!c) {
+        if (!(c = kr_arena_zalloc(r->arena, sizeof *c)) ||
+            !(c->slots = kr_arena_zalloc(r->arena, 64 * sizeof *c->slots)))
+            return NULL;
+        c->nslots = 64;
+        r->patch_cache = c;
+    }
+    uint64_t h = XXH3_64bits(text, len);
+    size_t mask = c->nslots - 1, i = (size_t)h & mask;
+    for (; c->slots[i]; i = (i + 1) & mask)
+        if (pc_same(c->slots[i], h, text, len, file, f))
+            return c->slots[i];
+    pc_entry *e = kr_arena_zalloc(r->arena, sizeof *e);
+    if (!e)
+        return NULL;
+    *e = (pc_entry){.hash = h, .len = len, .file = kr_arena_strdup(r->arena, file), .f = f};
+    if (!e->file)
+        return NULL;
+    c->slots[i] = e;
+    if (++c->count * 2 > c->nslots) {
+        size_t n = c->nslots * 2;
+        pc_entry **slots = kr_arena_zalloc(r->arena, n * sizeof *slots);
+        if (!slots)
+            return NULL;
+        for (size_t j = 0; j < c->nslots; j++) {
+            pc_entry *x = c->slots[j];
+            if (!x)
+                continue;
+            size_t k = (size_t)x->hash & (n - 1);
+            while (slots[k])
+                k = (k + 1) & (n - 1);
+            slots[k] = x;
+        }
+        c->slots = slots;
+        c->nslots = n;
+    }
+    return e;
+}
+
 static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *text,
                          size_t len, const kr_node *target, const kr_patch_opts *o,
                          const patch_src *ps, const char *file, const kr_node *at)
 {
-    sm_parse sp = {.text = text, .file = file, .len = len, .f = ps->f};
-    jp_parse jp = {.text = text, .file = file, .len = len};
-    /* Both readings are tried (a text that is both is an error), but one decides the other
-     * when its root lies in the stream's first chunk (parse.h): a mapping there is no JSON
-     * patch, a sequence there is no strategic-merge patch. Each parse is free of side effects,
-     * so the order does not matter: a text that looks like a list is read as JSON first. */
-    bool sm_ok, jp_ok;
-    if (looks_like_list(text, len)) {
-        jp_ok = quietly_in(r, tmp, parse_jp, &jp);
-        sm_ok = !(jp_ok && jp_in_first_chunk(&jp.p, text, len)) &&
-                quietly_in(r, tmp, parse_sm, &sp);
+    patch_parse local;
+    const patch_parse *pp = &local;
+    pc_entry *e = pc_lookup(r, text, len, file, ps->f);
+    if (!e)
+        return kr_err_nomem(r->err);
+    bool scratch = false;
+    if (e->text) {
+        pp = &e->pp; /* parsed before */
+    } else if (e->seen) {
+        /* seen once before: parse into the render arena and keep it */
+        char *copy = kr_arena_alloc(r->arena, len + 1);
+        if (!copy)
+            return kr_err_nomem(r->err);
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+        /* what the parse keeps of its text must live as long as the render: read the copy */
+        parse_both(r, r->arena, &e->pp, copy, len, e->file, ps->f);
+        e->text = copy;
+        pp = &e->pp;
     } else {
-        sm_ok = quietly_in(r, tmp, parse_sm, &sp);
-        jp_ok = !(sm_ok && sp.map_at_top) && quietly_in(r, tmp, parse_jp, &jp);
+        parse_both(r, tmp, &local, text, len, file, ps->f);
+        e->seen = scratch = true;
     }
+    const sm_parse sp = pp->sp;
+    bool sm_ok = pp->sm_ok, jp_ok = pp->jp_ok;
     unsigned line = at ? at->line : 0, col = at ? at->col : 0;
     if (sm_ok && jp_ok)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
@@ -441,7 +555,7 @@ static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *
         if (kr_is_null(target))
             return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, line, col,
                               "must specify a target for JSON patch %s", source_text(r, ps));
-        return kr_patch_apply_json(r, ra, &jp.p, target, true, file, at);
+        return kr_patch_apply_json(r, ra, &pp->jp.p, target, true, file, at);
     }
     if (!kr_is_null(target)) {
         if (sp.n > 1)
@@ -450,12 +564,12 @@ static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *
                               "allowed to set `patches.target` field: %s",
                               source_text(r, ps));
         if (sp.n == 1)
-            rc = apply_sm_target(r, ra, sp.res[0], target, o, file);
+            rc = apply_sm_target(r, ra, sp.res[0], target, o, file, scratch);
         return at_entry(r, rc, file, at);
     }
     id_index x = {0};
     for (size_t i = 0; !rc && i < sp.n; i++)
-        rc = apply_by_id(r, ra, &x, sp.res[i], o, false, file, true);
+        rc = apply_by_id(r, ra, &x, sp.res[i], o, false, file, scratch);
     return at_entry(r, rc, file, at);
 }
 

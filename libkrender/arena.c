@@ -97,6 +97,18 @@ char *kr_arena_strndup(kr_arena *a, const char *s, size_t n)
     return p;
 }
 
+char *kr_arena_concat3(kr_arena *a, const char *x, const char *y, const char *z)
+{
+    size_t nx = strlen(x), ny = strlen(y), nz = strlen(z);
+    char *p = kr_arena_alloc(a, nx + ny + nz + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, x, nx);
+    memcpy(p + nx, y, ny);
+    memcpy(p + nx + ny, z, nz + 1);
+    return p;
+}
+
 char *kr_arena_strdup(kr_arena *a, const char *s)
 {
     return kr_arena_strndup(a, s, strlen(s));

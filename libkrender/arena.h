@@ -34,6 +34,8 @@ void *kr_arena_zalloc(kr_arena *a, size_t n);
 /* NUL-terminated copy of s[0..n). */
 char *kr_arena_strndup(kr_arena *a, const char *s, size_t n);
 char *kr_arena_strdup(kr_arena *a, const char *s);
+/* x, y and z one after another, NUL-terminated (what "%s%s%s" prints, without a printf). */
+char *kr_arena_concat3(kr_arena *a, const char *x, const char *y, const char *z);
 char *kr_arena_printf(kr_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *kr_arena_vprintf(kr_arena *a, const char *fmt, va_list ap);

@@ -248,7 +248,7 @@ static int disk_resolve_slow(kr_render *r, kr_realcache *s, const char *abs, cha
     char *rdir = dir ? real_dir(r, s, dir) : NULL;
     if (!rdir)
         return dir ? errno : ENOMEM;
-    *real = kr_arena_printf(r->arena, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", slash + 1);
+    *real = kr_arena_concat3(r->arena, rdir, strcmp(rdir, "/") ? "/" : "", slash + 1);
     return *real ? 0 : ENOMEM;
 }
 
@@ -334,7 +334,7 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
     if ((hints & KR_FS_HINT_DIR) && !has_extension(abs) && strcmp(abs, "/") != 0) {
         /* probably a kustomization directory: opening its kustomization.yaml (kept for the
          * loader) tells that it is a directory, without opening the directory */
-        char *kpath = kr_arena_printf(r->arena, "%s/kustomization.yaml", abs);
+        char *kpath = kr_arena_concat3(r->arena, abs, "/", "kustomization.yaml");
         int kk, kerr;
         if (kpath && disk_probe(r, s, kpath, &kk, &kerr) && !kerr) {
             remember(r, s, kpath, kpath, kk, 0);

@@ -203,7 +203,7 @@ int kr_find_kustomization(kr_render *r, const char *dir, char **path)
 {
     char *found = NULL;
     for (size_t i = 0; i < 3; i++) {
-        char *p = kr_arena_printf(r->arena, "%s/%s", dir, kustomization_names[i]);
+        char *p = kr_arena_concat3(r->arena, dir, "/", kustomization_names[i]);
         char *real;
         int kind;
         if (!p)

@@ -49,7 +49,7 @@ char *kr_path_join(kr_arena *a, const char *dir, const char *rel)
 {
     if (rel[0] == '/')
         return kr_path_clean(a, rel);
-    char *j = kr_arena_printf(a, "%s/%s", dir, rel);
+    char *j = kr_arena_concat3(a, dir, "/", rel);
     return j ? kr_path_clean(a, j) : NULL;
 }
 

@@ -41,47 +41,14 @@ static void ly_destroy(void *p)
     free(s);
 }
 
-/* yaml_parser_delete then yaml_parser_initialize, keeping the memory (a stream's chunks are
- * parsed one after another on one parser): the tokens and tag directives still held are freed
- * as yaml_parser_delete frees them, everything else is zeroed, and each buffer, queue and stack
- * is emptied as initialize leaves it (a queue or stack that grew keeps its room; the input
- * buffers never grow). */
-static void ly_reset(yaml_parser_t *y)
-{
-    while (y->tokens.head != y->tokens.tail)
-        yaml_token_delete(y->tokens.head++);
-    while (y->tag_directives.top != y->tag_directives.start) {
-        y->tag_directives.top--;
-        free(y->tag_directives.top->handle);
-        free(y->tag_directives.top->prefix);
-    }
-    yaml_parser_t keep = *y;
-    memset(y, 0, sizeof *y);
-#define KEEP_BUF(f) (y->f.start = y->f.pointer = y->f.last = keep.f.start, y->f.end = keep.f.end)
-#define KEEP_QUEUE(f) (y->f.start = y->f.head = y->f.tail = keep.f.start, y->f.end = keep.f.end)
-#define KEEP_STACK(f) (y->f.start = y->f.top = keep.f.start, y->f.end = keep.f.end)
-    KEEP_BUF(raw_buffer);
-    KEEP_BUF(buffer);
-    KEEP_QUEUE(tokens);
-    KEEP_STACK(indents);
-    KEEP_STACK(simple_keys);
-    KEEP_STACK(states);
-    KEEP_STACK(marks);
-    KEEP_STACK(tag_directives);
-#undef KEEP_BUF
-#undef KEEP_QUEUE
-#undef KEEP_STACK
-}
-
 static int ly_set_input(void *p, const char *str, size_t n, kr_ev_err *e)
 {
     lysrc *s = p;
     (void)e;
     ly_release(s, NULL);
     if (s->live)
-        ly_reset(&s->p);
-    else
-        s->live = yaml_parser_initialize(&s->p) != 0;
+        yaml_parser_delete(&s->p);
+    s->live = yaml_parser_initialize(&s->p) != 0;
     if (!s->live)
         return KRENDER_E_NOMEM;
     yaml_parser_set_input_string(&s->p, (const unsigned char *)str, n);

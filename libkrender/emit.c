@@ -46,13 +46,11 @@ typedef struct emit_ctx {
     char marker[4];   /* start of every placeholder; absent from all scalars of doc */
     bool have_marker;
     unsigned depth;
-    kr_buf *out;      /* where the libyaml emitter writes */
-    bool ready;       /* y is initialized and between documents */
 } emit_ctx;
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
-    return kr_buf_append(((emit_ctx *)data)->out, buffer, size);
+    return kr_buf_append(data, buffer, size);
 }
 
 /* ---- events ---- */
@@ -405,98 +403,31 @@ static int emit_all(emit_ctx *c, const kr_node *doc)
     return rc;
 }
 
-static void buf_clear(kr_buf *b)
+int kr_emit_document(const kr_node *doc, kr_buf *out, kr_err *err)
 {
-    b->len = 0;
-    if (b->data)
-        b->data[0] = '\0';
-}
-
-struct kr_emitter {
-    emit_ctx c;
-};
-
-/* One document through c, whose libyaml emitter is made on first use and kept between
- * documents: after a DOCUMENT-END everything is flushed and libyaml's stacks and event queue
- * are empty, and STREAM-START (sent again, from the stream-start state) resets the rest of its
- * state (position, indentation, open_ended), so each document comes out as from a new
- * emitter. After a failure the emitter is dropped (its state is then unknown). */
-static int emit_doc(emit_ctx *c, const kr_node *doc, kr_buf *out, kr_err *err)
-{
-    if (c->ready) {
-        c->y.state = YAML_EMIT_STREAM_START_STATE;
-    } else {
-        if (!yaml_emitter_initialize(&c->y))
-            return kr_err_nomem(err);
-        yaml_emitter_set_output(&c->y, write_handler, c);
-        yaml_emitter_set_unicode(&c->y, 1);
-        yaml_emitter_set_indent(&c->y, 2);
-        yaml_emitter_set_width(&c->y, 80);
-        yaml_emitter_set_break(&c->y, YAML_LN_BREAK);
-        c->ready = true;
-    }
-    c->err = err;
-    c->doc = doc;
-    c->out = out;
-    c->nents = 0;
-    c->depth = 0;
-    c->have_marker = false;
-    buf_clear(&c->scratch);
-    buf_clear(&c->keytext);
-    buf_clear(&c->bom);
-    buf_clear(&c->bomlens);
-    buf_clear(&c->ph);
+    emit_ctx c = {.err = err, .doc = doc};
     size_t start = out->len;
-    int rc = emit_all(c, doc);
-    if (!rc && c->bomlens.len)
-        fill_bom_placeholders(c, out, start);
+    if (!yaml_emitter_initialize(&c.y))
+        return kr_err_nomem(err);
+    yaml_emitter_set_output(&c.y, write_handler, out);
+    yaml_emitter_set_unicode(&c.y, 1);
+    yaml_emitter_set_indent(&c.y, 2);
+    yaml_emitter_set_width(&c.y, 80);
+    yaml_emitter_set_break(&c.y, YAML_LN_BREAK);
+    int rc = emit_all(&c, doc);
+    if (!rc && c.bomlens.len)
+        fill_bom_placeholders(&c, out, start);
+    yaml_emitter_delete(&c.y);
+    kr_buf_free(&c.scratch);
+    kr_buf_free(&c.keytext);
+    kr_buf_free(&c.bom);
+    kr_buf_free(&c.bomlens);
+    kr_buf_free(&c.ph);
+    free(c.ents);
     if (rc) {
-        yaml_emitter_delete(&c->y);
-        c->ready = false;
         out->len = start;
         if (out->data)
             out->data[start] = '\0';
     }
     return rc;
-}
-
-static void ctx_fini(emit_ctx *c)
-{
-    if (c->ready)
-        yaml_emitter_delete(&c->y);
-    c->ready = false;
-    kr_buf_free(&c->scratch);
-    kr_buf_free(&c->keytext);
-    kr_buf_free(&c->bom);
-    kr_buf_free(&c->bomlens);
-    kr_buf_free(&c->ph);
-    free(c->ents);
-    c->ents = NULL;
-    c->nents = c->capents = 0;
-}
-
-int kr_emit_document(const kr_node *doc, kr_buf *out, kr_err *err)
-{
-    emit_ctx c = {0};
-    int rc = emit_doc(&c, doc, out, err);
-    ctx_fini(&c);
-    return rc;
-}
-
-kr_emitter *kr_emitter_new(void)
-{
-    return calloc(1, sizeof(kr_emitter));
-}
-
-int kr_emitter_document(kr_emitter *e, const kr_node *doc, kr_buf *out, kr_err *err)
-{
-    return emit_doc(&e->c, doc, out, err);
-}
-
-void kr_emitter_free(kr_emitter *e)
-{
-    if (!e)
-        return;
-    ctx_fini(&e->c);
-    free(e);
 }

@@ -11,11 +11,4 @@
  * (file left NULL for the caller to fill). out is unchanged on failure. */
 int kr_emit_document(const kr_node *doc, kr_buf *out, kr_err *err);
 
-/* The same for many documents in a row, on one libyaml emitter and one set of work buffers
- * (one thread at a time): each call's bytes are exactly kr_emit_document's. */
-typedef struct kr_emitter kr_emitter;
-kr_emitter *kr_emitter_new(void); /* NULL when out of memory */
-int kr_emitter_document(kr_emitter *e, const kr_node *doc, kr_buf *out, kr_err *err);
-void kr_emitter_free(kr_emitter *e);
-
 #endif

@@ -25,7 +25,6 @@ typedef struct part {
     kr_err err;
     int rc;
     size_t failed;
-    kr_emitter *em;      /* this part's emitter (emit_part makes and frees it) */
 } part;
 
 /* Emits resource i of the part; returns its error code (0 = fine). */
@@ -36,7 +35,7 @@ static int emit_one(part *p, size_t i)
     if (i > p->lo && !kr_buf_puts(&p->yaml, "---\n"))
         return kr_err_nomem(&p->err);
     s->start = p->yaml.len;
-    int rc = kr_emitter_document(p->em, doc, &p->yaml, &p->err);
+    int rc = kr_emit_document(doc, &p->yaml, &p->err);
     if (rc)
         return rc;
     s->len = p->yaml.len - s->start;
@@ -55,33 +54,20 @@ static int emit_one(part *p, size_t i)
     return 0;
 }
 
-/* Records that part p failed (p->rc, p->failed set): later parts give up. */
-static void note_failure(part *p)
-{
-    size_t seen = atomic_load(p->failed_part);
-    while (p->index < seen && !atomic_compare_exchange_weak(p->failed_part, &seen, p->index))
-        ;
-}
-
 static void *emit_part(void *arg)
 {
     part *p = arg;
-    if (p->lo < p->hi && !(p->em = kr_emitter_new())) {
-        p->rc = kr_err_nomem(&p->err);
-        p->failed = p->m->len;
-        note_failure(p);
-        return NULL;
-    }
     for (size_t i = p->lo; i < p->hi && !p->rc; i++) {
         if (atomic_load_explicit(p->failed_part, memory_order_relaxed) < p->index)
-            break; /* an earlier part failed: this one's output is not used */
+            return NULL; /* an earlier part failed: this one's output is not used */
         if ((p->rc = emit_one(p, i)) != 0) {
             p->failed = p->rc == KRENDER_E_LIMIT || p->rc == KRENDER_E_NOMEM ? p->m->len : i;
-            note_failure(p);
+            size_t seen = atomic_load(p->failed_part);
+            while (p->index < seen &&
+                   !atomic_compare_exchange_weak(p->failed_part, &seen, p->index))
+                ;
         }
     }
-    kr_emitter_free(p->em);
-    p->em = NULL;
     return NULL;
 }
 
@@ -105,7 +91,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
         return kr_err_nomem(err);
     if (nparts == 1) { /* the common case: straight into the caller's buffers */
         one = (part){m, 0, n, json != NULL, limit, 0, &failed_part, *yaml,
-                     json ? *json : (kr_buf){0}, spans, {0}, 0, 0, NULL};
+                     json ? *json : (kr_buf){0}, spans, {0}, 0, 0};
         emit_part(&one);
         *yaml = one.yaml;
         if (json)
@@ -127,7 +113,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
     }
     for (size_t t = 0; t < nparts; t++)
         parts[t] = (part){m, n * t / nparts, n * (t + 1) / nparts, json != NULL, limit, t,
-                          &failed_part, {0}, {0}, spans, {0}, 0, 0, NULL};
+                          &failed_part, {0}, {0}, spans, {0}, 0, 0};
     /* part 0 runs on the calling thread; a thread that cannot start leaves its part to it */
     for (size_t t = 1; t < nparts; t++)
         started[t] = pthread_create(&tids[t], NULL, emit_part, &parts[t]) == 0;

@@ -701,43 +701,6 @@ static void gap_long_bom_key(void **state)
                  "\\x77\\x77\\x77\\x77\\x77\\x77\\x77\": v\n");
 }
 
-/* One kr_emitter for many documents writes each exactly as a fresh emitter does, also after
- * a "|+" block scalar (libyaml's open_ended), a U+FEFF placeholder and a failed document. */
-static void emitter_reused(void **state)
-{
-    (void)state;
-    kr_node *docs[] = {
-        M(1, "z", S("a\n\n")),
-        M(2, "GHHH", S("\357\273\277"), "x", S("GHHHGGGG")),
-        M(1, "a", F(".inf")), /* fails */
-        resource("ConfigMap", "c", "data", M(2, "k", S("v"), "l", L(2, S("x"), S("y\n")))),
-        M(1, "z", S("a\n\n")),
-        M(0),
-        M(1, "s", L(1, M(1, "k", S("- x")))),
-    };
-    kr_emitter *e = kr_emitter_new();
-    assert_non_null(e);
-    for (int round = 0; round < 2; round++) {
-        for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
-            kr_buf want = {0}, got = {0};
-            kr_err err1 = {0}, err2 = {0};
-            kr_buf_puts(&got, "x");
-            int rc1 = kr_emit_document(docs[i], &want, &err1);
-            int rc2 = kr_emitter_document(e, docs[i], &got, &err2);
-            assert_int_equal(rc1, rc2);
-            if (!rc1)
-                assert_string_equal(got.data + 1, want.data);
-            else
-                assert_string_equal(got.data, "x");
-            kr_err_clear(&err1);
-            kr_err_clear(&err2);
-            kr_buf_free(&want);
-            kr_buf_free(&got);
-        }
-    }
-    kr_emitter_free(e);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -766,7 +729,6 @@ int main(void)
         cmocka_unit_test(bom_key),
         cmocka_unit_test(gap_single_quoted_trailing_line_separator),
         cmocka_unit_test(gap_long_bom_key),
-        cmocka_unit_test(emitter_reused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -380,8 +380,9 @@ static int collect_edits(const params *p, edits *ed, char *err, size_t errcap)
         words[w++] = "set";
         words[w++] = list ? "replicas" : "image";
         for (size_t i = 0; i < n; i++) {
-            char *s = list ? keep(ed, strdup(param_item(p, name, i)))
-                           : keep(ed, envsubst(param_item(p, name, i)));
+            /* replicas are used as given (the parameter outlives the edits); images expanded */
+            const char *item = param_item(p, name, i);
+            const char *s = list ? item : keep(ed, envsubst(item));
             if (!s) {
                 free(words);
                 return -1;

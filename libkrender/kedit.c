@@ -18,7 +18,6 @@ typedef struct edit {
     kr_node *k; /* the canonical kustomization being edited */
     const char *path, *dir;
     /* the command being run */
-    const char *cmd;
     const char **args; /* positional arguments */
     size_t nargs;
     bool force, without_selector, include_templates;

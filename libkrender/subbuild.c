@@ -125,6 +125,13 @@ static void note(kr_render *r, const dep *d)
     }
 }
 
+/* Something a stored result could not reproduce: no recording in progress is stored. */
+static void untrackable(kr_render *r)
+{
+    for (kr_subbuild *sb = r->subbuild; sb; sb = sb->outer)
+        sb->untrackable = true;
+}
+
 void kr_subbuild_note_resolve(kr_render *r, const char *path, unsigned hints, int err,
                               const char *real, int kind)
 {
@@ -146,14 +153,9 @@ void kr_subbuild_note_warning(kr_render *r, const char *text)
     if (copy)
         note(r, &(dep){DEP_WARNING, 0, 0, 0, copy, NULL, 0, 0});
     else
-        kr_subbuild_untrackable(r);
+        untrackable(r);
 }
 
-void kr_subbuild_untrackable(kr_render *r)
-{
-    for (kr_subbuild *sb = r->subbuild; sb; sb = sb->outer)
-        sb->untrackable = true;
-}
 
 /* ---- copies between the render and the cache ---- */
 

@@ -53,7 +53,5 @@ void kr_subbuild_note_resolve(kr_render *r, const char *path, unsigned hints, in
                               const char *real, int kind);
 void kr_subbuild_note_file(kr_render *r, const kr_file *f);
 void kr_subbuild_note_warning(kr_render *r, const char *text);
-/* Something a stored result could not reproduce (a custom schema chosen ...). */
-void kr_subbuild_untrackable(kr_render *r);
 
 #endif

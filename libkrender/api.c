@@ -32,7 +32,6 @@ struct krender_ctx {
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
     kr_tconfig defaults;
-    kr_smp_schema *smp_schema; /* in arena; built by the first render that patches */
 };
 
 typedef struct res_entry {
@@ -402,8 +401,6 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
                    .subcache = ctx ? ctx->subcache : NULL,
                    .scope = ctx ? ctx->scope : NULL,
                    .defaults = ctx ? &ctx->defaults : NULL,
-                   .smp_schema = ctx ? ctx->smp_schema : NULL,
-                   .smp_cache = ctx ? &ctx->smp_schema : NULL,
                    .ctx_arena = ctx ? ctx->arena : NULL,
                    .serial = ctx ? ++ctx->renders : 0,
                    .jail_fd = -1,

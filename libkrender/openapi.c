@@ -33,7 +33,7 @@ int kr_apply_openapi(kr_render *r, const kr_kustomization *k)
     if (!rc)
         rc = kr_parse_document(r->arena, f->path, f->data, f->len, KR_YAML_11, &doc, r->err);
     if (!rc)
-        rc = kr_smp_schema_from_swagger(r->arena, doc, f->path, kr_smp_schema_of_render(r), &s,
+        rc = kr_smp_schema_from_swagger(r->arena, doc, f->path, kr_smp_schema_builtin(), &s,
                                         r->err);
     if (!rc)
         r->smp_custom = s;

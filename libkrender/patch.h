@@ -32,15 +32,13 @@ struct kr_smp_type {
 };
 typedef struct kr_smp_schema kr_smp_schema;
 
-/* Builds the built-in schema from the embedded file (into arena a). */
-int kr_smp_schema_builtin(kr_arena *a, kr_smp_schema **out, kr_err *err);
+/* The built-in schema (static, immutable: generated from data/patch-merge-keys.yaml). */
+const kr_smp_schema *kr_smp_schema_builtin(void);
 /* Builds a schema from a Swagger 2.0 document (`openapi: {path: ...}`): its definitions with
  * x-kubernetes-group-version-kind are the only roots (merge.md §4.3); definitions it refers to
  * but lacks are taken from `builtin`, as kustomize does. */
 int kr_smp_schema_from_swagger(kr_arena *a, const kr_node *doc, const char *file,
                                const kr_smp_schema *builtin, kr_smp_schema **out, kr_err *err);
-/* The built-in schema of render r (made on first use). */
-const kr_smp_schema *kr_smp_schema_of_render(kr_render *r);
 /* The root type of a resource of apiVersion/kind, or NULL (custom kinds: lists replaced). */
 const kr_smp_type *kr_smp_schema_root(const kr_smp_schema *s, const char *api_version,
                                       const char *kind);

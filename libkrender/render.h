@@ -22,8 +22,6 @@ struct kr_render {
     kr_cache *cache;       /* the context's file cache */
     const kr_scope *scope; /* cluster-scoped kinds */
     const kr_tconfig *defaults; /* kustomize's default transformer configuration */
-    const kr_smp_schema *smp_schema; /* SMP merge keys (patch.h); NULL: built on first use */
-    kr_smp_schema **smp_cache;       /* the context's copy, filled on first use */
     kr_arena *ctx_arena;             /* memory that lives as long as the context */
     const kr_smp_schema *smp_custom; /* from `openapi: {path: ...}`, when one was given */
     bool track_origin;  /* the root has buildMetadata: record origins and transformations */

@@ -1,9 +1,9 @@
-/* The strategic-merge schema: data/patch-merge-keys.yaml (merge.md §4) compiled into types
- * with field tables, and a sorted gvk table for the resource roots. Built once per context. */
+/* The strategic-merge schema: data/patch-merge-keys.yaml (merge.md §4) as types with field
+ * tables and a sorted gvk table for the resource roots (compiled at build time), and schemas
+ * built from a custom Swagger document. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "embedded.h"
 #include "parse.h"
 #include "decode.h"
 #include "patch.h"
@@ -38,120 +38,13 @@ static const kr_smp_type *find_type(const kr_smp_schema *s, const char *name)
     return bsearch(&key, s->types, s->ntypes, sizeof key, cmp_type);
 }
 
-static int bad(kr_err *err, const kr_node *n, const char *what)
-{
-    return kr_err_set(err, KRENDER_E_INTERNAL, "patch-merge-keys.yaml", n ? n->line : 0,
-                      n ? n->col : 0, "embedded schema: %s", what);
-}
+/* The built-in tables: builtin_schema, generated from data/patch-merge-keys.yaml at build time
+ * (tools/gen_schema.py), so using them costs nothing per process. */
+#include "schema_builtin.inc"
 
-/* One `field: ...` entry of a type. */
-static int parse_field(kr_arena *a, const kr_pair *p, kr_smp_field *f, kr_err *err)
+const kr_smp_schema *kr_smp_schema_builtin(void)
 {
-    f->name = p->key->u.text;
-    const kr_node *v = p->value;
-    if (kr_is_scalar(v)) {
-        f->kind = KR_SF_OBJECT;
-        f->type_name = v->u.text;
-        return 0;
-    }
-    if (!kr_is_map(v))
-        return bad(err, v, "field must be a type name or a map");
-    const char *map = kr_map_get_str(v, "map"), *list = kr_map_get_str(v, "list");
-    const char *strategy = kr_map_get_str(v, "strategy"), *key = kr_map_get_str(v, "key");
-    const kr_node *keys = kr_map_get(v, "keys");
-    if (map) {
-        f->kind = KR_SF_MAP;
-        f->type_name = map;
-        return 0;
-    }
-    if (!list) {
-        f->kind = KR_SF_OTHER;
-        return 0;
-    }
-    f->kind = KR_SF_LIST;
-    f->type_name = strcmp(list, "scalar") == 0 ? NULL : list;
-    f->has_strategy = strategy || key || keys;
-    for (const char *s = strategy; s && *s;) {
-        const char *e = strchr(s, ',');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 5 && memcmp(s, "merge", 5) == 0)
-            f->merge = true;
-        s = e ? e + 1 : s + n;
-    }
-    size_t nk = kr_is_seq(keys) ? keys->len : (key ? 1 : 0);
-    if (nk && !(f->keys = kr_arena_alloc(a, nk * sizeof *f->keys)))
-        return kr_err_nomem(err);
-    if (kr_is_seq(keys))
-        for (size_t i = 0; i < nk; i++)
-            f->keys[i] = keys->u.items[i]->u.text;
-    else if (key)
-        f->keys[0] = key;
-    f->nkeys = (uint32_t)nk;
-    return 0;
-}
-
-static int parse_types(kr_arena *a, const kr_node *types, kr_smp_schema *s, kr_err *err)
-{
-    s->ntypes = types->len;
-    if (!(s->types = kr_arena_zalloc(a, s->ntypes * sizeof *s->types)))
-        return kr_err_nomem(err);
-    for (size_t i = 0; i < s->ntypes; i++) {
-        const kr_pair *p = &types->u.pairs[i];
-        kr_smp_type *t = &s->types[i];
-        t->name = p->key->u.text;
-        if (!kr_is_map(p->value))
-            return bad(err, p->value, "type must be a map");
-        t->nfields = p->value->len;
-        if (!(t->fields = kr_arena_zalloc(a, t->nfields * sizeof *t->fields)))
-            return kr_err_nomem(err);
-        for (uint32_t j = 0; j < t->nfields; j++) {
-            int rc = parse_field(a, &p->value->u.pairs[j], &t->fields[j], err);
-            if (rc)
-                return rc;
-        }
-    }
-    qsort(s->types, s->ntypes, sizeof *s->types, cmp_type);
-    /* resolve type names (fields point into the now-sorted array) */
-    for (size_t i = 0; i < s->ntypes; i++)
-        for (uint32_t j = 0; j < s->types[i].nfields; j++) {
-            kr_smp_field *f = &s->types[i].fields[j];
-            f->type = find_type(s, f->type_name);
-        }
-    return 0;
-}
-
-static int parse_gvk(kr_arena *a, const kr_node *gvk, kr_smp_schema *s, kr_err *err)
-{
-    s->ngvk = gvk->len;
-    if (!(s->gvk = kr_arena_zalloc(a, s->ngvk * sizeof *s->gvk)))
-        return kr_err_nomem(err);
-    for (size_t i = 0; i < s->ngvk; i++) {
-        const kr_pair *p = &gvk->u.pairs[i];
-        s->gvk[i].key = p->key->u.text;
-        if (!kr_is_scalar(p->value) || !(s->gvk[i].type = find_type(s, p->value->u.text)))
-            return bad(err, p->value, "unknown root type");
-    }
-    qsort(s->gvk, s->ngvk, sizeof *s->gvk, cmp_gvk);
-    return 0;
-}
-
-int kr_smp_schema_builtin(kr_arena *a, kr_smp_schema **out, kr_err *err)
-{
-    kr_node *doc;
-    int rc = kr_parse_document(a, "patch-merge-keys.yaml", (const char *)kr_data_patch_merge_keys,
-                               kr_data_patch_merge_keys_len, KR_YAML_12, &doc, err);
-    if (rc)
-        return rc;
-    const kr_node *types = kr_map_get(doc, "types"), *gvk = kr_map_get(doc, "gvk");
-    if (!kr_is_map(types) || !kr_is_map(gvk))
-        return bad(err, doc, "missing gvk or types");
-    kr_smp_schema *s = kr_arena_zalloc(a, sizeof *s);
-    if (!s)
-        return kr_err_nomem(err);
-    if ((rc = parse_types(a, types, s, err)) || (rc = parse_gvk(a, gvk, s, err)))
-        return rc;
-    *out = s;
-    return 0;
+    return &builtin_schema;
 }
 
 const kr_smp_type *kr_smp_schema_root(const kr_smp_schema *s, const char *api_version,

@@ -79,23 +79,9 @@ static kr_resource *index_find(const id_index *x, const kr_resid *id, size_t *co
 
 /* ---- shared helpers ---- */
 
-const kr_smp_schema *kr_smp_schema_of_render(kr_render *r)
-{
-    if (!r->smp_schema) {
-        /* built once per context, on the first render that needs it (many never patch) */
-        kr_smp_schema *s = NULL;
-        if (kr_smp_schema_builtin(r->ctx_arena ? r->ctx_arena : r->arena, &s, r->err))
-            return NULL;
-        r->smp_schema = s;
-        if (r->smp_cache)
-            *r->smp_cache = s;
-    }
-    return r->smp_schema;
-}
-
 static const kr_smp_schema *schema_of(kr_render *r)
 {
-    return r->smp_custom ? r->smp_custom : kr_smp_schema_of_render(r);
+    return r->smp_custom ? r->smp_custom : kr_smp_schema_builtin();
 }
 
 static bool not_empty(const kr_resource *res, void *arg)

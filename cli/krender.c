@@ -61,15 +61,15 @@ typedef struct build_args {
     const char **roots;
     size_t nroots;
     int jobs;
+    int failed; /* --out-dir: a root failed (set by the rendering threads) */
 } build_args;
 
 static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Renders one root and writes it; returns 0 on success. Messages go to stderr in one piece. */
-static int render_root(krender_ctx *ctx, const build_args *ba, size_t i)
+/* Reports root i's result (rc its code) and writes its output; frees it. Returns 0 on success.
+ * Messages go to stderr in one piece. */
+static int finish_root(const build_args *ba, size_t i, krender_result *res, int rc)
 {
-    krender_result *res = NULL;
-    int rc = krender_build(&res, ctx, ba->roots[i], &ba->opts);
     int status = 0;
     pthread_mutex_lock(&stderr_lock);
     for (size_t w = 0; w < krender_result_warning_count(res); w++)
@@ -105,10 +105,27 @@ static int render_root(krender_ctx *ctx, const build_args *ba, size_t i)
     return status;
 }
 
-/* Pool task: root i of the build_args in arg. */
-static int build_task(krender_ctx *ctx, size_t i, void *arg)
+/* krender_build_many's callback for --out-dir (on several threads). */
+static void root_done(void *arg, size_t i, krender_result *res)
 {
-    return render_root(ctx, arg, i);
+    build_args *ba = arg;
+    const krender_error *e = krender_result_error(res);
+    if (finish_root(ba, i, res, res ? (e ? e->code : KRENDER_OK) : KRENDER_E_NOMEM))
+        __atomic_store_n(&ba->failed, 1, __ATOMIC_RELAXED);
+}
+
+/* Many roots (--out-dir): one context, one view of the file system, -j threads. */
+static int build_many(build_args *ba)
+{
+    krender_ctx *ctx = NULL;
+    if (krender_ctx_new(&ctx) != KRENDER_OK) {
+        fprintf(stderr, "error: %s\n", krender_strerror(KRENDER_E_NOMEM));
+        return 1;
+    }
+    ba->opts.threads = ba->jobs > 0 ? (unsigned)ba->jobs : cli_cores();
+    int rc = krender_build_many(ctx, (const char *const *)ba->roots, ba->nroots, &ba->opts, root_done, ba);
+    krender_ctx_free(ctx);
+    return rc || ba->failed ? 1 : 0;
 }
 
 static int cmd_build(int argc, char **argv)
@@ -181,10 +198,18 @@ static int cmd_build(int argc, char **argv)
         status = cli_fail_usage("--output and --out-dir exclude each other%s", "");
         goto done;
     }
-    /* one root: its render may use the cores itself (many roots already keep them busy) */
-    if (ba.nroots == 1)
+    if (ba.out_dir) {
+        status = build_many(&ba);
+    } else { /* one root: its render may use the cores itself */
         ba.opts.threads = ba.jobs > 0 ? (unsigned)ba.jobs : cli_cores();
-    status = cli_pool_run(ba.nroots, ba.jobs, build_task, &ba);
+        krender_ctx *ctx = NULL;
+        krender_result *res = NULL;
+        int rc = krender_ctx_new(&ctx);
+        if (!rc)
+            rc = krender_build(&res, ctx, ba.roots[0], &ba.opts);
+        status = finish_root(&ba, 0, res, rc);
+        krender_ctx_free(ctx);
+    }
 done:
     free(ba.roots);
     return status;

@@ -132,7 +132,8 @@ typedef struct krender_options {
     size_t edit_count;
     /* version 5 */
     unsigned threads; /* threads a render may use, the caller's included, for its parallel
-                         parts (today: writing the output of a large render); the bytes are
+                         parts (today: writing the output of a large render); for
+                         krender_build_many, the threads rendering its roots. The bytes are
                          those of a serial render. 0 or 1 = only the calling thread (the
                          library starts no thread); a tool rendering many roots on its own
                          threads keeps 1 */
@@ -198,6 +199,28 @@ KRENDER_API const char *krender_result_warning(const krender_result *r, size_t i
 KRENDER_API size_t krender_result_file_count(const krender_result *r);
 KRENDER_API const char *krender_result_file(const krender_result *r, size_t i);
 KRENDER_API void krender_result_free(krender_result *r);
+
+/* Called by krender_build_many for each root as soon as its result is ready; `index` is the
+ * root's position in `paths`. The callee owns `result` (krender_result_free; NULL only when it
+ * could not be allocated). With opts->threads > 1 it is called from several threads at once,
+ * so it must be thread-safe. It must not call into the library with the same context. */
+typedef void (*krender_done_fn)(void *userdata, size_t index, krender_result *result);
+
+/* Renders each of paths[0..n) exactly as krender_build would, with one context, and hands each
+ * result to `done`. One view of the file system serves the whole call: every file and directory
+ * is looked at once for all the roots (a file that changes during the call may be seen as it
+ * was first seen), parsed files and the resolved results of bases shared by several roots are
+ * reused, and they stay cached in ctx for later calls (re-checked then).
+ * opts->threads > 1: the roots are rendered on that many threads, the calling one included,
+ * each render on one; the extra threads have contexts of their own that ctx keeps for later
+ * calls. A single root (n == 1) uses the threads as krender_build does. The output of each root
+ * is byte-identical whatever the threads.
+ * Returns KRENDER_OK when every root rendered, else the code of the first failing root (by
+ * index); every root gets its call of `done` either way. KRENDER_E_INVALID_ARG (and no call)
+ * for a NULL ctx or done, NULL paths with n > 0, or a call made from a `done` of ctx. */
+KRENDER_API int krender_build_many(krender_ctx *ctx, const char *const *paths, size_t n,
+                                   const krender_options *opts, krender_done_fn done,
+                                   void *userdata);
 
 /* Applies `kustomize edit` commands, in order, to the kustomization of directory `dir` and
  * gives the file kustomize would then write, in the result (krender_result_yaml); the result's

@@ -1,6 +1,7 @@
 /* The public API of include/krender.h and nothing else. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +33,12 @@ struct krender_ctx {
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
     kr_tconfig defaults;
+    /* krender_build_many */
+    uint64_t views;       /* calls so far */
+    uint64_t view;        /* the running call's number, 0 outside one */
+    kr_fsview *fsview;    /* its view of the file system */
+    krender_ctx **helpers; /* contexts of the call's other threads, kept for later calls */
+    size_t nhelpers;
 };
 
 typedef struct res_entry {
@@ -119,6 +126,10 @@ KRENDER_API void krender_ctx_free(krender_ctx *ctx)
     kr_scope_free(ctx->scope);
     kr_arena_free(ctx->spare);
     kr_arena_free(ctx->arena);
+    kr_fsview_free(ctx->fsview);
+    for (size_t i = 0; i < ctx->nhelpers; i++)
+        krender_ctx_free(ctx->helpers[i]);
+    free(ctx->helpers);
     free(ctx);
 }
 
@@ -403,6 +414,8 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
                    .defaults = ctx ? &ctx->defaults : NULL,
                    .ctx_arena = ctx ? ctx->arena : NULL,
                    .serial = ctx ? ++ctx->renders : 0,
+                   .view = ctx ? ctx->view : 0,
+                   .fsview = ctx ? ctx->fsview : NULL,
                    .jail_fd = -1,
                    .err = &res->err};
     int rc = 0;
@@ -455,6 +468,126 @@ KRENDER_API int krender_build(krender_result **out, krender_ctx *ctx, const char
                               const krender_options *opts)
 {
     return run_render(out, ctx, path, opts, build_job, NULL);
+}
+
+/* ---- many roots: krender_build_many ---- */
+
+typedef struct batch {
+    const char *const *paths;
+    size_t n;
+    krender_options opts; /* the caller's, with threads set for each render */
+    krender_done_fn done;
+    void *userdata;
+    size_t next;           /* the next root to take (atomic) */
+    pthread_mutex_t lock;  /* guards the two fields below */
+    size_t first_failed;   /* index of the first root that failed, n when none */
+    int first_rc;
+} batch;
+
+typedef struct batch_thread {
+    batch *b;
+    krender_ctx *ctx;
+} batch_thread;
+
+/* Opens a view of the file system for the call, in ctx; false when out of memory. */
+static bool begin_view(krender_ctx *ctx)
+{
+    if (!(ctx->fsview = kr_fsview_new()))
+        return false;
+    ctx->view = ++ctx->views;
+    return true;
+}
+
+static void end_view(krender_ctx *ctx)
+{
+    kr_fsview_free(ctx->fsview);
+    ctx->fsview = NULL;
+    ctx->view = 0;
+}
+
+static void batch_failed(batch *b, size_t i, int rc)
+{
+    pthread_mutex_lock(&b->lock);
+    if (i < b->first_failed) {
+        b->first_failed = i;
+        b->first_rc = rc;
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* Takes roots in order until none is left. Without a view (no memory for one) the renders are
+ * those of krender_build, which still works. */
+static void *batch_work(void *arg)
+{
+    batch_thread *t = arg;
+    batch *b = t->b;
+    bool viewed = begin_view(t->ctx);
+    for (;;) {
+        size_t i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
+        if (i >= b->n)
+            break;
+        krender_result *res = NULL;
+        int rc = run_render(&res, t->ctx, b->paths[i], &b->opts, build_job, NULL);
+        if (rc)
+            batch_failed(b, i, rc);
+        b->done(b->userdata, i, res);
+    }
+    if (viewed)
+        end_view(t->ctx);
+    return NULL;
+}
+
+/* The contexts of threads 1..n-1 (ctx is thread 0's), made on first need; fewer when memory
+ * runs out. */
+static size_t helper_contexts(krender_ctx *ctx, size_t want)
+{
+    if (want > ctx->nhelpers) {
+        krender_ctx **h = realloc(ctx->helpers, want * sizeof *h);
+        if (!h)
+            return ctx->nhelpers;
+        ctx->helpers = h;
+        while (ctx->nhelpers < want && krender_ctx_new(&h[ctx->nhelpers]) == KRENDER_OK)
+            ctx->nhelpers++;
+    }
+    return ctx->nhelpers < want ? ctx->nhelpers : want;
+}
+
+KRENDER_API int krender_build_many(krender_ctx *ctx, const char *const *paths, size_t n,
+                                   const krender_options *opts, krender_done_fn done,
+                                   void *userdata)
+{
+    if (!ctx || (n && !paths) || !done || ctx->view)
+        return KRENDER_E_INVALID_ARG;
+    batch b = {.paths = paths, .n = n, .opts = KRENDER_OPTIONS_INIT, .done = done,
+               .userdata = userdata, .lock = PTHREAD_MUTEX_INITIALIZER, .first_failed = n};
+    unsigned threads = 1;
+    if (opts && opts->version >= 1 && opts->version <= KRENDER_OPTIONS_VERSION) {
+        memcpy(&b.opts, opts, options_size[opts->version]);
+        b.opts.version = KRENDER_OPTIONS_VERSION;
+        threads = b.opts.threads > 1 ? b.opts.threads : 1;
+        if (threads > 256)
+            threads = 256;
+    } else if (opts) {
+        b.opts.version = opts->version; /* each render refuses it with its message */
+    }
+    if (threads > n)
+        threads = n ? (unsigned)n : 1;
+    /* many roots keep the threads busy; a single one may use them for its output */
+    b.opts.threads = n == 1 ? b.opts.threads : 1;
+    size_t extra = threads > 1 ? helper_contexts(ctx, threads - 1) : 0;
+    pthread_t tids[256];
+    batch_thread bt[256];
+    size_t started = 0;
+    for (; started < extra; started++) {
+        bt[started + 1] = (batch_thread){&b, ctx->helpers[started]};
+        if (pthread_create(&tids[started], NULL, batch_work, &bt[started + 1]) != 0)
+            break;
+    }
+    bt[0] = (batch_thread){&b, ctx};
+    batch_work(&bt[0]);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    return b.first_failed < n ? b.first_rc : KRENDER_OK;
 }
 
 KRENDER_API int krender_edit_kustomization(krender_result **out, krender_ctx *ctx,

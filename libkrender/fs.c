@@ -89,11 +89,49 @@ static void map_put(kr_arena *a, nodemap *m, const char *key, const char *real, 
     m->count++;
 }
 
+/* One view of the file system for several renders (krender_build_many): what a path names is
+ * asked once for all of them. */
+struct kr_fsview {
+    kr_arena *arena;
+    nodemap nodes;
+};
+
+kr_fsview *kr_fsview_new(void)
+{
+    kr_fsview *v = calloc(1, sizeof *v);
+    if (v && !(v->arena = kr_arena_new())) {
+        free(v);
+        v = NULL;
+    }
+    return v;
+}
+
+void kr_fsview_free(kr_fsview *v)
+{
+    if (v) {
+        kr_arena_free(v->arena);
+        free(v);
+    }
+}
+
+/* What this render (or the view it is part of) already knows of path `key`. */
+static const node_info *known(const kr_render *r, const kr_realcache *s, const char *key)
+{
+    const node_info *hit = map_get(&s->nodes, key);
+    return hit || !r->fsview ? hit : map_get(&r->fsview->nodes, key);
+}
+
 static void remember(kr_render *r, kr_realcache *s, const char *key, const char *real, int kind,
                      int err)
 {
-    if (r->serial)
+    if (r->fsview) { /* kept for the whole view: its own copy of the answer */
+        kr_fsview *v = r->fsview;
+        const char *copy = real ? kr_arena_strdup(v->arena, real) : NULL;
+        if (!real || copy)
+            map_put(v->arena, &v->nodes, key, copy, kind, err);
+    } else if (r->serial) {
         map_put(r->arena, &s->nodes, key, real, kind, err);
+    }
 }
 
 static kr_realcache *state(kr_render *r)
@@ -148,7 +186,7 @@ static int fs_resolve(kr_render *r, const char *path, char **real, int *kind)
     char *abs = fs_abs(r, path);
     if (!s || !abs)
         return ENOMEM;
-    const node_info *hit = map_get(&s->nodes, abs);
+    const node_info *hit = known(r, s, abs);
     int k, err;
     if (hit) {
         k = hit->kind;
@@ -323,7 +361,7 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
         *real = NULL;
         return disk_resolve_slow(r, s, abs, real, kind);
     }
-    const node_info *hit = map_get(&s->nodes, abs);
+    const node_info *hit = known(r, s, abs);
     if (hit) {
         *kind = hit->kind;
         *real = (char *)hit->real;

@@ -69,6 +69,12 @@ int kr_fs_read(kr_render *r, kr_fs_file *f, char *buf, size_t cap, size_t *got);
 /* Closes it (the caller fs's `release`, once per successful read). */
 void kr_fs_close(kr_render *r, kr_fs_file *f);
 
+/* A view of the file system shared by the renders of one krender_build_many call (render.h's
+ * `fsview`): each path is resolved once for all of them. */
+typedef struct kr_fsview kr_fsview;
+kr_fsview *kr_fsview_new(void);
+void kr_fsview_free(kr_fsview *v);
+
 /* Releases what the render holds (a descriptor kept from resolving); call once at its end. */
 void kr_fs_end(kr_render *r);
 

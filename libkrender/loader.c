@@ -20,6 +20,7 @@ typedef struct entry {
     uint64_t dev, ino;
     size_t size;
     int64_t mtime_sec, mtime_nsec;
+    uint64_t view;      /* the krender_build_many call that last looked at it (render.h) */
     struct entry *next; /* hash chain */
 } entry;
 
@@ -109,6 +110,10 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
         *out = &e->file;
         return 0;
     }
+    if (e && r->view && e->view == r->view) { /* and per krender_build_many call */
+        *out = &e->file;
+        return record_read(r, &e->file);
+    }
     kr_fs_file h;
     int rc = kr_fs_open(r, real, &h);
     if (rc)
@@ -121,6 +126,7 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
     }
     if (e && h.has_stamp && same_stamp(e, &h)) {
         kr_fs_close(r, &h);
+        e->view = r->view;
         *out = &e->file;
         return record_read(r, &e->file);
     }
@@ -157,6 +163,7 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
     e->size = h.size;
     e->mtime_sec = h.mtime_sec;
     e->mtime_nsec = h.mtime_nsec;
+    e->view = r->view;
     *out = &e->file;
     return record_read(r, &e->file);
 }

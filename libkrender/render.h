@@ -15,6 +15,7 @@ typedef struct kr_scope kr_scope;
 typedef struct kr_tconfig kr_tconfig;
 typedef struct kr_realcache kr_realcache;
 typedef struct kr_smp_schema kr_smp_schema;
+typedef struct kr_fsview kr_fsview;
 
 struct kr_render {
     kr_arena *arena;
@@ -33,6 +34,10 @@ struct kr_render {
     kr_buf files; /* NUL-separated paths of the files read, each once */
     size_t nfiles;
     uint64_t serial; /* this render's number in its context (marks files as read by it) */
+    /* krender_build_many: the call's number in the context (0 outside one), and its view of
+     * the file system. A file or path looked at once in a view is not looked at again. */
+    uint64_t view;
+    kr_fsview *fsview;
     const char *user_root; /* the build path as the caller gave it (for messages) */
     const char *root_real; /* its symlink-free absolute form */
     kr_realcache *realcache; /* loader.c: resolved directories of this render */

@@ -447,6 +447,88 @@ static void parallel_output_is_serial_output(void **state)
     krender_result_free(r);
 }
 
+/* krender_build_many: each root's result is krender_build's, whatever the threads; a failing
+ * root is reported by index; a file changed between two calls is read again. */
+typedef struct many_out {
+    pthread_mutex_t lock;
+    char *yaml[8];
+    int code[8];
+    int calls;
+} many_out;
+
+static void many_done(void *userdata, size_t i, krender_result *r)
+{
+    many_out *m = userdata;
+    assert_non_null(r);
+    const krender_error *e = krender_result_error(r);
+    pthread_mutex_lock(&m->lock);
+    m->code[i] = e ? e->code : KRENDER_OK;
+    m->yaml[i] = strdup(krender_result_yaml(r, NULL));
+    m->calls++;
+    pthread_mutex_unlock(&m->lock);
+    krender_result_free(r);
+}
+
+static void many_reset(many_out *m)
+{
+    for (int i = 0; i < 8; i++) {
+        free(m->yaml[i]);
+        m->yaml[i] = NULL;
+    }
+    m->calls = 0;
+}
+
+static void build_many_is_build(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "base/kustomization.yaml", "resources: [cm.yaml]\n");
+    tu_write(f->dir, "base/cm.yaml", cm_x);
+    for (int i = 0; i < 5; i++) {
+        char k[64], body[128];
+        snprintf(k, sizeof k, "o%d/kustomization.yaml", i);
+        snprintf(body, sizeof body, "namePrefix: p%d-\nresources: [../base]\n", i);
+        tu_write(f->dir, k, body);
+    }
+    tu_write(f->dir, "bad/kustomization.yaml", "resources: [missing.yaml]\n");
+    char paths[7][PATH_MAX];
+    const char *list[7];
+    const char *subs[7] = {"o0", "o1", "o2", "bad", "o3", "o4", "base"};
+    for (int i = 0; i < 7; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/%s", f->dir, subs[i]);
+        list[i] = paths[i];
+    }
+    many_out m = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        krender_options o = KRENDER_OPTIONS_INIT;
+        o.threads = threads;
+        assert_int_equal(krender_build_many(f->ctx, list, 7, &o, many_done, &m),
+                         KRENDER_E_NOT_FOUND);
+        assert_int_equal(m.calls, 7);
+        for (int i = 0; i < 7; i++) {
+            krender_result *r = build(f, subs[i], NULL);
+            assert_string_equal(m.yaml[i], krender_result_yaml(r, NULL));
+            const krender_error *e = krender_result_error(r);
+            assert_int_equal(m.code[i], e ? e->code : KRENDER_OK);
+            krender_result_free(r);
+        }
+        assert_non_null(strstr(m.yaml[1], "name: p1-x"));
+        many_reset(&m);
+    }
+    /* the next call looks at the disk again: a changed file and a file now present count */
+    tu_write(f->dir, "base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n");
+    tu_write(f->dir, "bad/missing.yaml", cm_x);
+    assert_int_equal(krender_build_many(f->ctx, list, 7, NULL, many_done, &m), KRENDER_OK);
+    assert_non_null(strstr(m.yaml[4], "name: p3-y"));
+    assert_non_null(strstr(m.yaml[3], "name: x"));
+    many_reset(&m);
+    /* arguments */
+    assert_int_equal(krender_build_many(NULL, list, 7, NULL, many_done, &m), KRENDER_E_INVALID_ARG);
+    assert_int_equal(krender_build_many(f->ctx, NULL, 7, NULL, many_done, &m), KRENDER_E_INVALID_ARG);
+    assert_int_equal(krender_build_many(f->ctx, list, 7, NULL, NULL, &m), KRENDER_E_INVALID_ARG);
+    assert_int_equal(krender_build_many(f->ctx, list, 0, NULL, many_done, &m), KRENDER_OK);
+    assert_int_equal(m.calls, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -455,7 +537,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
-        T(limits), T(parallel_output_is_serial_output),
+        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -376,13 +376,14 @@ static int compare_rendered(FILE *f, const root *r, const char *yaml, size_t len
     return differs;
 }
 
-/* Pool task: renders root i and, when a change affects it, records what is wrong. */
-static int check_task(krender_ctx *ctx, size_t i, void *arg)
+/* krender_build_many's callback (on several threads): when a change affects root i, records
+ * what is wrong with it. */
+static void check_done(void *arg, size_t i, krender_result *res)
 {
     check_args *ca = arg;
     root *r = &ca->roots[i];
-    krender_result *res = NULL;
-    int rc = krender_build(&res, ctx, r->path, &ca->opts);
+    const krender_error *e = krender_result_error(res);
+    int rc = res ? (e ? e->code : KRENDER_OK) : KRENDER_E_NOMEM;
     r->done = 1;
     r->affected = res ? root_affected(ca, r, res) : 1;
     if (r->affected) {
@@ -406,7 +407,23 @@ static int check_task(krender_ctx *ctx, size_t i, void *arg)
             fclose(f);
     }
     krender_result_free(res);
-    return r->failed;
+}
+
+/* Every root with one context and one view of the files, on -j threads. */
+static void render_roots(check_args *ca)
+{
+    krender_ctx *ctx = NULL;
+    const char **paths = calloc(ca->nroots ? ca->nroots : 1, sizeof *paths);
+    if (!paths || krender_ctx_new(&ctx) != KRENDER_OK) { /* report() names the roots left */
+        free(paths);
+        return;
+    }
+    for (size_t i = 0; i < ca->nroots; i++)
+        paths[i] = ca->roots[i].path;
+    ca->opts.threads = ca->jobs > 0 ? (unsigned)ca->jobs : cli_cores();
+    krender_build_many(ctx, paths, ca->nroots, &ca->opts, check_done, ca);
+    krender_ctx_free(ctx);
+    free(paths);
 }
 
 /* The repository's top level (git rev-parse), else "."; "." also when it is the current
@@ -553,7 +570,7 @@ int cmd_check(int argc, char **argv)
         goto done;
     if (mark_holding_roots(&ca) != 0)
         goto done;
-    cli_pool_run(ca.nroots, ca.jobs, check_task, &ca);
+    render_roots(&ca);
     status = report(&ca);
 done:
     free_args(&ca);

@@ -2,7 +2,6 @@
 #include "common.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -79,69 +78,9 @@ void cli_print_error(FILE *f, const krender_error *e)
         fprintf(f, "  while building: %s\n", e->chain);
 }
 
-typedef struct pool {
-    size_t n;
-    cli_task task;
-    void *arg;
-    pthread_mutex_t lock;
-    size_t next;
-    int failed;
-} pool;
-
-static void pool_fail(pool *p)
-{
-    pthread_mutex_lock(&p->lock);
-    p->failed = 1;
-    pthread_mutex_unlock(&p->lock);
-}
-
-/* A worker: its own context (contexts are one-thread objects), items taken in order. */
-static void *worker(void *arg)
-{
-    pool *p = arg;
-    krender_ctx *ctx = NULL;
-    if (krender_ctx_new(&ctx) != KRENDER_OK) {
-        pool_fail(p);
-        return NULL;
-    }
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        size_t i = p->next++;
-        pthread_mutex_unlock(&p->lock);
-        if (i >= p->n)
-            break;
-        if (p->task(ctx, i, p->arg))
-            pool_fail(p);
-    }
-    krender_ctx_free(ctx);
-    return NULL;
-}
-
 unsigned cli_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
 }
 
-int cli_pool_run(size_t n, int jobs, cli_task task, void *arg)
-{
-    if (jobs <= 0)
-        jobs = (int)cli_cores();
-    if (jobs < 1)
-        jobs = 1;
-    if ((size_t)jobs > n)
-        jobs = n ? (int)n : 1;
-    enum { MAX_THREADS = 256 };
-    if (jobs > MAX_THREADS)
-        jobs = MAX_THREADS;
-    pool p = {n, task, arg, PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    pthread_t threads[MAX_THREADS];
-    int started = 0;
-    for (; started < jobs - 1; started++)
-        if (pthread_create(&threads[started], NULL, worker, &p) != 0)
-            break;
-    worker(&p); /* the calling thread works too */
-    for (int t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
-    return p.failed ? 1 : 0;
-}

@@ -32,12 +32,4 @@ void cli_print_error(FILE *f, const krender_error *e);
 /* Online CPU cores (at least 1). */
 unsigned cli_cores(void);
 
-/* Work item of the pool: renders item i with the worker's own context; non-zero = failed. */
-typedef int (*cli_task)(krender_ctx *ctx, size_t i, void *arg);
-
-/* Runs task(ctx, i, arg) for every i < n on `jobs` threads (0 = the number of cores), the
- * calling thread included, each thread with its own context. Returns 1 if any task failed or
- * a context could not be made, else 0. */
-int cli_pool_run(size_t n, int jobs, cli_task task, void *arg);
-
 #endif

@@ -83,6 +83,25 @@ class BindingsTest(unittest.TestCase):
         with self.assertRaises(TypeError):
             krender.build(self.dir, max_nodes=3)
 
+    def test_build_many(self):
+        self.write("base/kustomization.yaml", "resources: [cm.yaml]\n")
+        self.write("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+        roots = []
+        for i in range(6):
+            self.write("o%d/kustomization.yaml" % i, "namePrefix: p%d-\nresources: [../base]\n" % i)
+            roots.append(os.path.join(self.dir, "o%d" % i))
+        self.write("bad/kustomization.yaml", "resources: [missing.yaml]\n")
+        roots.insert(2, os.path.join(self.dir, "bad"))
+        for threads in (1, 3):
+            out = krender.build_many(roots, threads=threads)
+            self.assertEqual(len(out), 7)
+            self.assertIsInstance(out[2], krender.KrenderError)
+            self.assertIn("missing.yaml", out[2].message)
+            for i, root in enumerate(roots):
+                if i != 2:
+                    self.assertEqual(out[i], krender.build(root))
+            self.assertIn("name: p4-c", out[5])
+
     def test_contexts_per_thread(self):
         want = krender.build(EXAMPLE)
         results = []

@@ -22,12 +22,12 @@ import os
 import posixpath
 import threading
 
-__all__ = ["build", "resources", "Context", "KrenderError", "version",
+__all__ = ["build", "build_many", "resources", "Context", "KrenderError", "version",
            "LOAD_ROOT_ONLY", "LOAD_NONE", "REORDER_DEFAULT", "REORDER_LEGACY", "REORDER_NONE"]
 
 LOAD_ROOT_ONLY, LOAD_NONE = 0, 1
 REORDER_DEFAULT, REORDER_LEGACY, REORDER_NONE = 0, 1, 2
-_OPTIONS_VERSION = 4
+_OPTIONS_VERSION = 5
 _FS_MISSING, _FS_FILE, _FS_DIR = 0, 1, 2
 
 
@@ -48,13 +48,17 @@ class _Fs(ctypes.Structure):  # struct krender_fs
                 ("release", _RELEASE_FN)]
 
 
-class _Options(ctypes.Structure):  # struct krender_options, version 4
+class _Options(ctypes.Structure):  # struct krender_options, version 5
     _fields_ = [("version", ctypes.c_uint), ("load_restrictor", ctypes.c_int),
                 ("reorder", ctypes.c_int), ("enable_managedby_label", ctypes.c_int),
                 ("jail_root", ctypes.c_char_p), ("resources_json", ctypes.c_int),
                 ("max_file_bytes", ctypes.c_size_t), ("max_resources", ctypes.c_size_t),
                 ("max_output_bytes", ctypes.c_size_t), ("fs", ctypes.POINTER(_Fs)),
-                ("edits", ctypes.c_void_p), ("edit_count", ctypes.c_size_t)]
+                ("edits", ctypes.c_void_p), ("edit_count", ctypes.c_size_t),
+                ("threads", ctypes.c_uint)]
+
+
+_DONE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
 
 
 class _Edit(ctypes.Structure):  # struct krender_edit
@@ -180,6 +184,8 @@ def _load():
         "krender_result_warning_count": (sz, [vp]),
         "krender_result_warning": (ctypes.c_char_p, [vp, sz]),
         "krender_result_free": (None, [vp]),
+        "krender_build_many": (ctypes.c_int, [vp, ctypes.POINTER(ctypes.c_char_p), sz,
+                                              ctypes.POINTER(_Options), _DONE_FN, vp]),
         "krender_edit_kustomization": (ctypes.c_int, [ctypes.POINTER(vp), vp, ctypes.c_char_p,
                                                       ctypes.POINTER(_Edit), sz,
                                                       ctypes.POINTER(_Options)]),
@@ -284,6 +290,43 @@ class Context:
         return self._render(path, load_restrictor, reorder, enable_managedby_label, jail_root,
                             False, _check_limits(limits), files, edits)
 
+    def build_many(self, paths, threads=0, load_restrictor=LOAD_ROOT_ONLY,
+                   reorder=REORDER_DEFAULT, enable_managedby_label=False, jail_root=None,
+                   **limits):
+        """Renders every path of `paths` (one krender_build_many call: one view of the files
+        for all of them, shared bases resolved once) on `threads` threads (0 = the number of
+        cores). Returns a list in the order of `paths`: each item is the YAML of that root, or
+        the KrenderError it failed with (nothing is raised for a failing root)."""
+        limits = _check_limits(limits)
+        paths = [os.fsencode(p) for p in paths]
+        arr = (ctypes.c_char_p * max(len(paths), 1))(*paths)
+        opts = _Options(_OPTIONS_VERSION, load_restrictor, reorder,
+                        1 if enable_managedby_label else 0,
+                        os.fsencode(jail_root) if jail_root else None, 0,
+                        limits.get("max_file_bytes", 0), limits.get("max_resources", 0),
+                        limits.get("max_output_bytes", 0), None, None, 0,
+                        threads if threads > 0 else (os.cpu_count() or 1))
+        out = [None] * len(paths)
+
+        def done(_userdata, i, res):  # on the library's threads, holding the GIL
+            try:
+                if not res:
+                    out[i] = KrenderError(1, "out of memory")
+                elif _lib.krender_result_error(res):
+                    e = _lib.krender_result_error(res).contents
+                    out[i] = KrenderError(e.code, _s(e.message), _s(e.file), e.line, e.column,
+                                          _s(e.chain))
+                else:
+                    n = ctypes.c_size_t()
+                    p = _lib.krender_result_yaml(res, ctypes.byref(n))
+                    out[i] = ctypes.string_at(p, n.value).decode("utf-8")
+            finally:
+                _lib.krender_result_free(res)
+
+        cb = _DONE_FN(done)  # alive for the whole call
+        _lib.krender_build_many(self._ctx, arr, len(paths), ctypes.byref(opts), cb, None)
+        return out
+
     def resources(self, path, load_restrictor=LOAD_ROOT_ONLY, reorder=REORDER_DEFAULT,
                   enable_managedby_label=False, jail_root=None, files=None, edits=None,
                   **limits):
@@ -330,3 +373,8 @@ def resources(path, **options):
 def edit_kustomization(path, edits, **options):
     """The kustomization of `path` as `kustomize edit` would write it (Context.edit_kustomization)."""
     return _context().edit_kustomization(path, edits, **options)
+
+
+def build_many(paths, **options):
+    """Context.build_many with this thread's context: a list of YAML strings or KrenderErrors."""
+    return _context().build_many(paths, **options)

@@ -25,6 +25,8 @@ const char *cli_flag_value(int argc, char **argv, int *i, const char *name)
         return argv[*i] + n + 1;
     if (argv[*i][n] == '\0' && *i + 1 < argc)
         return argv[++*i];
+    if (n == 2 && name[0] == '-' && argv[*i][n]) /* a shorthand's value attached: -j4, -oFILE */
+        return argv[*i] + n;
     return NULL;
 }
 

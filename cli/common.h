@@ -14,7 +14,8 @@ extern const char cli_usage[];
 /* Prints "error: <fmt with arg>" and the usage on stderr; returns 2 (the usage exit code). */
 int cli_fail_usage(const char *fmt, const char *arg);
 
-/* Accepts "--flag value" and "--flag=value"; returns the value (advancing *i past it) or NULL. */
+/* Accepts "--flag value" and "--flag=value" (a shorthand also "-jVALUE", as pflag does); returns
+ * the value (advancing *i past it) or NULL. */
 const char *cli_flag_value(int argc, char **argv, int *i, const char *name);
 
 /* Parses a --load-restrictor value into *out; returns 0, or -1 when unknown. */

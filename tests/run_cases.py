@@ -22,7 +22,7 @@ WRAPPER_FAILED = 99  # the exit status the valgrind setup asks for on errors or 
 
 
 def run_multi(cases, cmd):
-    """Renders every successful case, grouped by flags, with --out-dir and -j 2."""
+    """Renders every successful case, grouped by flags, with --out-dir and -j2 (pflag's attached shorthand value)."""
     import tempfile
     groups = {}
     for name in sorted(os.listdir(cases)):
@@ -34,7 +34,7 @@ def run_multi(cases, cmd):
     failed = total = 0
     for flags, members in groups.items():
         with tempfile.TemporaryDirectory() as out:
-            p = subprocess.run(cmd + list(flags) + ["-j", "2", "--out-dir", out] +
+            p = subprocess.run(cmd + list(flags) + ["-j2", "--out-dir", out] +
                                [root for _, root in members], capture_output=True, timeout=300)
             for i, (name, _) in enumerate(members):
                 total += 1

@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "path.h"
+#include "prefetch.h"
 #include "subbuild.h"
 
 /* Fields no module handles yet: an error beats a silently wrong render. */
@@ -73,11 +74,19 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
         rc = kr_load_file(r, real, &f);
     if (rc)
         return rc;
+    const kr_pf_file *pf;
     if (!f->docs_ready && f->uses++ == 0) {
-        /* first use: parse straight into this render; only a file used again (a base shared
-         * by several overlays, or a later render) is worth keeping parsed in the cache */
-        if ((rc = kr_parse_stream(r->arena, f->path, f->data, f->len, &mine, &ndocs, r->err)))
+        /* first use: parse straight into this render (or take the parse made ahead for it);
+         * only a file used again (a base shared by several overlays, or a later render) is
+         * worth keeping parsed in the cache */
+        if (r->prefetch && (pf = kr_prefetch_get(r, f->path)) && pf->parsed && pf->stream &&
+            pf->hash == f->hash && pf->len == f->len) {
+            mine = pf->docs;
+            ndocs = pf->ndocs;
+        } else if ((rc = kr_parse_stream(r->arena, f->path, f->data, f->len, &mine, &ndocs,
+                                         r->err))) {
             return rc;
+        }
     } else {
         if ((rc = kr_file_docs(r, f, &docs, &ndocs)))
             return rc;

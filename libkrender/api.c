@@ -21,6 +21,7 @@
 #include "loader.h"
 #include "patch.h"
 #include "path.h"
+#include "prefetch.h"
 #include "render.h"
 #include "scope.h"
 #include "subbuild.h"
@@ -427,6 +428,8 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
         rc = read_options(&r, opts);
     if (!rc)
         rc = resolve_root(&r, path);
+    if (!rc && job == build_job)
+        kr_prefetch_start(&r); /* a second thread reads ahead when opts.threads allows */
     if (!rc)
         rc = job(&r, res, arg);
     if (rc) {
@@ -452,6 +455,7 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
     }
     kr_buf_free(&r.warnings);
     kr_buf_free(&r.files);
+    kr_prefetch_free(&r); /* joins the thread (not yet stopped after a failure) */
     kr_fs_end(&r);
     if (r.jail_fd >= 0)
         close(r.jail_fd);

@@ -7,6 +7,7 @@
 #include "accumulate.h"
 #include "order.h"
 #include "origin.h"
+#include "prefetch.h"
 #include "transformers.h"
 
 /* Annotations kustomize uses internally and strips before output (pipeline.md §1, §11). */
@@ -118,6 +119,7 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
     kr_kustomization *k;
     kr_accum ra = {0};
     int rc = kr_accumulate(r, r->root_real, NULL, &ra, &k);
+    kr_prefetch_stop(r); /* everything is read: the thread's core goes to the rest */
     if (!rc)
         rc = kr_add_hash_suffixes(r, &ra);
     if (!rc)

@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "path.h"
+#include "prefetch.h"
 
 /* O_NONBLOCK: opening a FIFO planted in a repository must not hang the render (it is then
  * refused as not a regular file); it changes nothing for reading regular files. */
@@ -371,9 +372,17 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
     char *rp = NULL;
     if ((hints & KR_FS_HINT_DIR) && !has_extension(abs) && strcmp(abs, "/") != 0) {
         /* probably a kustomization directory: opening its kustomization.yaml (kept for the
-         * loader) tells that it is a directory, without opening the directory */
+         * loader) tells that it is a directory, without opening the directory; a file read
+         * ahead (opened without links, hence its own real path) tells it without a call */
         char *kpath = kr_arena_concat3(r->arena, abs, "/", "kustomization.yaml");
         int kk, kerr;
+        if (kpath && r->prefetch && kr_prefetch_get(r, kpath)) {
+            remember(r, s, kpath, kpath, KR_FS_FILE, 0);
+            remember(r, s, abs, abs, KR_FS_DIR, 0);
+            *kind = KR_FS_DIR;
+            *real = (char *)abs;
+            return 0;
+        }
         if (kpath && disk_probe(r, s, kpath, &kk, &kerr) && !kerr) {
             remember(r, s, kpath, kpath, kk, 0);
             remember(r, s, abs, abs, KR_FS_DIR, 0);
@@ -382,7 +391,9 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
             return 0;
         }
     }
-    if (disk_probe(r, s, abs, &k, &err))
+    if (r->prefetch && kr_prefetch_get(r, abs))
+        k = KR_FS_FILE, rp = (char *)abs;
+    else if (disk_probe(r, s, abs, &k, &err))
         rp = err ? NULL : (char *)abs;
     else if ((err = disk_resolve_slow(r, s, abs, &rp, &k)) != 0)
         k = KR_FS_MISSING, rp = NULL;
@@ -390,6 +401,21 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
     *kind = k;
     *real = rp;
     return err;
+}
+
+int kr_fs_open_nolinks(const kr_render *r, const char *abs)
+{
+    return openat2_at((kr_render *)r, abs, RESOLVE_NO_SYMLINKS); /* only reads r */
+}
+
+bool kr_fs_clean_abs(const char *p)
+{
+    return is_clean_abs(p);
+}
+
+bool kr_fs_has_extension(const char *p)
+{
+    return has_extension(p);
 }
 
 /* ---- the layer ---- */

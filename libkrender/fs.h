@@ -75,6 +75,15 @@ typedef struct kr_fsview kr_fsview;
 kr_fsview *kr_fsview_new(void);
 void kr_fsview_free(kr_fsview *v);
 
+/* For reading ahead (prefetch.h), from another thread than the render's: the descriptor of the
+ * regular file or directory at clean absolute `abs` opened without following any link, beneath
+ * the jail when there is one; -1 with errno otherwise (also where openat2 is missing). */
+int kr_fs_open_nolinks(const kr_render *r, const char *abs);
+/* Absolute without ".", ".." or "//" components nor a trailing "/". */
+bool kr_fs_clean_abs(const char *p);
+/* Its last component has a '.'. */
+bool kr_fs_has_extension(const char *p);
+
 /* Releases what the render holds (a descriptor kept from resolving); call once at its end. */
 void kr_fs_end(kr_render *r);
 

@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "parse.h"
 #include "path.h"
+#include "prefetch.h"
 
 /* A cached file. Files of a caller fs and of the disk never share an entry (caller_fs is part
  * of the key); among caller file systems, bytes are always read and compared by hash. */
@@ -45,6 +46,11 @@ int kr_cache_new(kr_cache **out)
     }
     *out = c;
     return 0;
+}
+
+void kr_cache_adopt(kr_cache *c, kr_arena *a)
+{
+    kr_arena_adopt(c->arena, a);
 }
 
 void kr_cache_free(kr_cache *c)
@@ -94,6 +100,10 @@ static int record_read(kr_render *r, kr_file *f)
     return 0;
 }
 
+static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const char *real,
+                      const kr_fs_file *hf, const char *data, size_t len, uint64_t hash,
+                      kr_file **out);
+
 /* A file already read by this render is taken as it was (one version per render, no system
  * call). Else it is opened: on the disk an unchanged stamp (fstat of the open descriptor) means
  * the cached bytes; with the caller's fs there is no stamp, the bytes are always read and the
@@ -113,6 +123,12 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
     if (e && r->view && e->view == r->view) { /* and per krender_build_many call */
         *out = &e->file;
         return record_read(r, &e->file);
+    }
+    const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, real) : NULL;
+    if (pf) { /* read ahead on the other thread, from this version of the file */
+        kr_fs_file h = {.path = real, .size = pf->size, .has_stamp = true, .dev = pf->dev,
+                        .ino = pf->ino, .mtime_sec = pf->mtime_sec, .mtime_nsec = pf->mtime_nsec};
+        return keep_bytes(r, c, e, slot, real, &h, pf->data, pf->len, pf->hash, out);
     }
     kr_fs_file h;
     int rc = kr_fs_open(r, real, &h);
@@ -137,12 +153,20 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
     if (rc)
         return rc;
     data[len] = '\0'; /* a file that shrank while read: what was there */
-    uint64_t hash = XXH3_64bits(data, len);
+    return keep_bytes(r, c, e, slot, real, &h, data, len, XXH3_64bits(data, len), out);
+}
+
+/* Makes data (hash, stamp of h) the cached version of file `real` (entry e of bucket slot, or a
+ * new one when e is NULL). */
+static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const char *real,
+                      const kr_fs_file *hf, const char *data, size_t len, uint64_t hash,
+                      kr_file **out)
+{
     if (!e) {
         e = kr_arena_zalloc(c->arena, sizeof *e);
         if (!e || !(e->file.path = kr_arena_strdup(c->arena, real)))
             return kr_err_nomem(r->err);
-        e->caller_fs = caller_fs;
+        e->caller_fs = r->opts.fs != NULL;
         e->next = c->buckets[slot];
         c->buckets[slot] = e;
         if (++c->count > c->nbuckets && grow_buckets(c) != 0)
@@ -157,12 +181,12 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
         e->file.len = len;
         e->file.hash = hash;
     } /* else the same bytes (always read from a caller fs; a file touched on disk): parse kept */
-    e->has_stamp = h.has_stamp;
-    e->dev = h.dev;
-    e->ino = h.ino;
-    e->size = h.size;
-    e->mtime_sec = h.mtime_sec;
-    e->mtime_nsec = h.mtime_nsec;
+    e->has_stamp = hf->has_stamp;
+    e->dev = hf->dev;
+    e->ino = hf->ino;
+    e->size = hf->size;
+    e->mtime_sec = hf->mtime_sec;
+    e->mtime_nsec = hf->mtime_nsec;
     e->view = r->view;
     *out = &e->file;
     return record_read(r, &e->file);
@@ -192,6 +216,11 @@ int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs)
 
 int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc)
 {
+    const kr_pf_file *pf = !f->kdoc_ready && r->prefetch ? kr_prefetch_get(r, f->path) : NULL;
+    if (pf && pf->parsed && !pf->stream && pf->kdoc && pf->hash == f->hash && pf->len == f->len) {
+        f->kdoc = pf->kdoc; /* parsed ahead, into memory the cache takes over */
+        f->kdoc_ready = true;
+    }
     if (!f->kdoc_ready) {
         int rc = kr_parse_document(r->cache->arena, f->path, f->data, f->len, KR_YAML_11,
                                    &f->kdoc, r->err);

@@ -1,0 +1,333 @@
+/* Reading ahead on a second thread: see prefetch.h. */
+#include "prefetch.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "fs.h"
+#include "loader.h"
+#include "parse.h"
+#include "path.h"
+
+enum pf_state {
+    PF_WORKING, /* the thread is reading it */
+    PF_READY,   /* read (and maybe parsed) */
+    PF_NONE     /* the thread failed, or the render asked first: the render reads it */
+};
+
+typedef struct pf_entry {
+    const char *path;
+    int state;
+    kr_pf_file file;
+} pf_entry;
+
+struct kr_prefetch {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* an entry left PF_WORKING */
+    pf_entry **slots;       /* open addressing by path; guarded by lock */
+    size_t cap, count;
+    bool stop;              /* guarded by lock */
+    /* the thread's own (no lock: only the thread touches them until it is joined) */
+    const kr_render *r;     /* read only: options, jail descriptor, root */
+    kr_arena *keep;         /* bytes, kustomization documents, entries: given to the cache */
+    kr_arena *scratch;      /* resource documents: the render's until kr_prefetch_free */
+    bool running;           /* the thread is to be joined */
+};
+
+/* Depth of kustomizations followed (the render fails far earlier on a cycle). */
+#define PF_MAX_DEPTH 64
+
+static size_t slot_of(const char *path, size_t cap)
+{
+    return (size_t)XXH3_64bits(path, strlen(path)) & (cap - 1);
+}
+
+/* The entry of path, or NULL; with lock held. */
+static pf_entry *find(const kr_prefetch *p, const char *path)
+{
+    for (size_t i = slot_of(path, p->cap); p->slots[i]; i = (i + 1) & (p->cap - 1))
+        if (strcmp(p->slots[i]->path, path) == 0)
+            return p->slots[i];
+    return NULL;
+}
+
+/* A new entry in `state` for path (copied into a), or NULL (out of memory); with lock held. */
+static pf_entry *insert(kr_prefetch *p, kr_arena *a, const char *path, int state)
+{
+    if ((p->count + 1) * 2 > p->cap) {
+        size_t cap = p->cap * 2;
+        pf_entry **slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return NULL;
+        for (size_t i = 0; i < p->cap; i++) {
+            if (!p->slots[i])
+                continue;
+            size_t j = slot_of(p->slots[i]->path, cap);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = p->slots[i];
+        }
+        free(p->slots);
+        p->slots = slots;
+        p->cap = cap;
+    }
+    pf_entry *e = kr_arena_zalloc(a, sizeof *e);
+    if (!e || !(e->path = kr_arena_strdup(a, path)))
+        return NULL;
+    e->state = state;
+    size_t i = slot_of(path, p->cap);
+    while (p->slots[i])
+        i = (i + 1) & (p->cap - 1);
+    p->slots[i] = e;
+    p->count++;
+    return e;
+}
+
+/* ---- the thread ---- */
+
+/* Claims path for the thread: NULL when it is known already (read, being read, or left to the
+ * render) or the walk is to stop. */
+static pf_entry *claim(kr_prefetch *p, const char *path)
+{
+    pthread_mutex_lock(&p->lock);
+    pf_entry *e = p->stop || find(p, path) ? NULL : insert(p, p->keep, path, PF_WORKING);
+    pthread_mutex_unlock(&p->lock);
+    return e;
+}
+
+static void publish(kr_prefetch *p, pf_entry *e, bool ok)
+{
+    pthread_mutex_lock(&p->lock);
+    e->state = ok ? PF_READY : PF_NONE;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static bool stopping(kr_prefetch *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool s = p->stop;
+    pthread_mutex_unlock(&p->lock);
+    return s;
+}
+
+/* Reads the regular file at clean absolute `path` into e (bytes in arena a). A file the render
+ * would refuse to read as it is (a link on the way, outside the jail, too large) fails. */
+static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, pf_entry *e)
+{
+    int fd = kr_fs_open_nolinks(p->r, path);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              (uint64_t)st.st_size <= p->r->opts.max_file_bytes;
+    char *data = ok ? kr_arena_alloc(a, (size_t)st.st_size + 1) : NULL;
+    size_t len = 0;
+    while (data && len < (size_t)st.st_size) {
+        ssize_t n = read(fd, data + len, (size_t)st.st_size - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* a file that shrank: what was there, as the render reads it */
+        len += (size_t)n;
+    }
+    close(fd);
+    if (!data)
+        return false;
+    data[len] = '\0';
+    e->file = (kr_pf_file){.data = data,
+                           .len = len,
+                           .hash = XXH3_64bits(data, len),
+                           .size = (size_t)st.st_size,
+                           .dev = (uint64_t)st.st_dev,
+                           .ino = (uint64_t)st.st_ino,
+                           .mtime_sec = (int64_t)st.st_mtim.tv_sec,
+                           .mtime_nsec = (int64_t)st.st_mtim.tv_nsec};
+    return true;
+}
+
+static void walk_dir(kr_prefetch *p, const char *dir, int depth);
+
+/* A resource file: read and parsed as the render parses it on first use. */
+static void walk_file(kr_prefetch *p, const char *path)
+{
+    pf_entry *e = claim(p, path);
+    if (!e)
+        return;
+    bool ok = read_file(p, p->keep, path, e);
+    if (ok) {
+        kr_err err = {0};
+        e->file.stream = true;
+        e->file.parsed = kr_parse_stream(p->scratch, path, e->file.data, e->file.len,
+                                         &e->file.docs, &e->file.ndocs, &err) == 0;
+        kr_err_clear(&err);
+    }
+    publish(p, e, ok);
+}
+
+static bool remote(const char *s)
+{
+    return strstr(s, "://") || strncmp(s, "git@", 4) == 0 || strncmp(s, "github.com/", 11) == 0;
+}
+
+/* The entries of a list field of kustomization k in directory dir, in order. */
+static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool resources,
+                      int depth)
+{
+    if (!kr_is_seq(list))
+        return;
+    for (uint32_t i = 0; i < list->len && !stopping(p); i++) {
+        const kr_node *it = list->u.items[i];
+        if (!kr_is_scalar(it) || !it->len || remote(it->u.text))
+            continue;
+        char *abs = kr_path_join(p->keep, dir, it->u.text);
+        if (!abs || !kr_fs_clean_abs(abs))
+            continue;
+        if (resources && kr_fs_has_extension(abs)) {
+            /* a file: below its kustomization unless the restrictor says otherwise */
+            if (p->r->opts.load_restrictor != KRENDER_LOAD_ROOT_ONLY || kr_path_within(abs, dir))
+                walk_file(p, abs);
+        } else {
+            walk_dir(p, abs, depth + 1);
+        }
+    }
+}
+
+/* Whether the walk enters dir for the first time (a component shared by many apps is walked
+ * once); its mark is an entry of its own (a key no file path has). */
+static bool first_visit(kr_prefetch *p, const char *dir)
+{
+    char *key = kr_arena_concat3(p->keep, "\x01", dir, "");
+    if (!key)
+        return false;
+    pthread_mutex_lock(&p->lock);
+    bool first = !p->stop && !find(p, key) && insert(p, p->keep, key, PF_NONE);
+    pthread_mutex_unlock(&p->lock);
+    return first;
+}
+
+/* A kustomization directory: its kustomization.yaml (the usual name; the render looks for the
+ * others itself), then what it includes. When the render got to the file first, the walk reads
+ * it for itself (it is behind the render there, and catches up). */
+static void walk_dir(kr_prefetch *p, const char *dir, int depth)
+{
+    if (depth > PF_MAX_DEPTH || !first_visit(p, dir))
+        return;
+    char *path = kr_arena_concat3(p->keep, dir, "/", "kustomization.yaml");
+    if (!path)
+        return;
+    pf_entry *e = claim(p, path), mine = {0};
+    kr_arena *a = e ? p->keep : p->scratch;
+    pf_entry *into = e ? e : &mine;
+    bool ok = read_file(p, a, path, into);
+    if (ok) {
+        kr_err err = {0};
+        into->file.parsed = kr_parse_document(a, path, into->file.data, into->file.len,
+                                              KR_YAML_11, &into->file.kdoc, &err) == 0;
+        kr_err_clear(&err);
+    }
+    if (e)
+        publish(p, e, ok);
+    if (!ok || !into->file.parsed || !kr_is_map(into->file.kdoc))
+        return;
+    const kr_node *k = into->file.kdoc;
+    walk_list(p, dir, kr_map_get(k, "resources"), true, depth);
+    walk_list(p, dir, kr_map_get(k, "bases"), true, depth);
+    walk_list(p, dir, kr_map_get(k, "components"), false, depth);
+}
+
+static void *run(void *arg)
+{
+    kr_prefetch *p = arg;
+    walk_dir(p, p->r->root_real, 0);
+    return NULL;
+}
+
+/* ---- the render's side ---- */
+
+void kr_prefetch_start(kr_render *r)
+{
+    /* a caller fs is only called on the render's thread; a unit test's bare render (no
+     * context) keeps nothing */
+    if (r->opts.threads < 2 || r->opts.fs || !r->cache || !r->root_real ||
+        !kr_fs_clean_abs(r->root_real))
+        return;
+    kr_prefetch *p = calloc(1, sizeof *p);
+    if (!p)
+        return;
+    p->r = r;
+    p->cap = 1024;
+    p->slots = calloc(p->cap, sizeof *p->slots);
+    p->keep = kr_arena_new();
+    p->scratch = kr_arena_new();
+    bool ok = p->slots && p->keep && p->scratch && pthread_mutex_init(&p->lock, NULL) == 0;
+    if (ok && pthread_cond_init(&p->changed, NULL) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        ok = false;
+    }
+    if (ok && pthread_create(&p->thread, NULL, run, p) != 0) {
+        pthread_cond_destroy(&p->changed);
+        pthread_mutex_destroy(&p->lock);
+        ok = false;
+    }
+    if (!ok) {
+        free(p->slots);
+        kr_arena_free(p->keep);
+        kr_arena_free(p->scratch);
+        free(p);
+        return;
+    }
+    p->running = true;
+    r->prefetch = p;
+}
+
+const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real)
+{
+    kr_prefetch *p = r->prefetch;
+    if (!p)
+        return NULL;
+    pthread_mutex_lock(&p->lock);
+    pf_entry *e = find(p, real);
+    if (!e && !p->stop) /* the thread has not got there: the render reads it, the thread not */
+        insert(p, r->arena, real, PF_NONE);
+    while (e && e->state == PF_WORKING)
+        pthread_cond_wait(&p->changed, &p->lock);
+    const kr_pf_file *f = e && e->state == PF_READY ? &e->file : NULL;
+    pthread_mutex_unlock(&p->lock);
+    return f;
+}
+
+void kr_prefetch_stop(kr_render *r)
+{
+    kr_prefetch *p = r->prefetch;
+    if (!p || !p->running)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    p->running = false;
+    /* the bytes and kustomization documents the cache may have taken */
+    kr_cache_adopt(r->cache, p->keep);
+    p->keep = NULL;
+}
+
+void kr_prefetch_free(kr_render *r)
+{
+    kr_prefetch *p = r->prefetch;
+    if (!p)
+        return;
+    kr_prefetch_stop(r);
+    pthread_cond_destroy(&p->changed);
+    pthread_mutex_destroy(&p->lock);
+    free(p->slots);
+    kr_arena_free(p->scratch);
+    free(p);
+    r->prefetch = NULL;
+}

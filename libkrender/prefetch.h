@@ -1,0 +1,52 @@
+/* Reading ahead on a second thread. A render allowed more than one thread (options v5
+ * `threads`) on the disk starts one that walks the same kustomization tree in the order the
+ * render will: each kustomization file, then its `resources` (and `bases`) and `components`,
+ * depth first. It reads and parses what it finds, and the render takes it instead of reading
+ * and parsing the file itself: its resolve, open, read and parse become a table lookup. The
+ * render decides everything as before (restrictions, errors, which kustomization file counts);
+ * whatever the thread did not get to, or got differently, the render does itself.
+ *
+ * The thread never reads what the render would not: it opens only clean absolute paths, without
+ * following any link (openat2 RESOLVE_NO_SYMLINKS), beneath the jail when there is one, and
+ * under LoadRestrictionsRootOnly only files below their kustomization's directory; a file larger
+ * than max_file_bytes is left alone. */
+#ifndef KR_PREFETCH_H
+#define KR_PREFETCH_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node.h"
+#include "render.h"
+
+typedef struct kr_prefetch kr_prefetch;
+
+/* A file the thread read: its bytes and stamp, and its parse. */
+typedef struct kr_pf_file {
+    const char *data; /* lives as long as the context's file cache */
+    size_t len;
+    uint64_t hash; /* XXH3 of data */
+    size_t size; /* the stamp: fstat's size, dev, ino, mtime */
+    uint64_t dev, ino;
+    int64_t mtime_sec, mtime_nsec;
+    bool parsed;     /* as a kustomization (kdoc) or as a resource file (docs) */
+    bool stream;     /* read as a resource file */
+    kr_node *kdoc;   /* a kustomization file: its document (lives as long as the cache) */
+    kr_node **docs;  /* a resource file: its documents (live until the render ends) */
+    size_t ndocs;
+} kr_pf_file;
+
+/* Starts the thread when the render may use one (r->prefetch stays NULL otherwise, also when
+ * it cannot start: the render then does without). */
+void kr_prefetch_start(kr_render *r);
+/* Stops the thread (it may be mid-walk) and gives what must outlive the render to the file
+ * cache. The render may still use the documents it took, until kr_prefetch_free. */
+void kr_prefetch_stop(kr_render *r);
+void kr_prefetch_free(kr_render *r);
+
+/* The file the thread read at `real` (a symlink-free absolute path), waiting while it is being
+ * read; NULL when the thread does not have it, and from then on never will (the render reads it
+ * itself). */
+const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real);
+
+#endif

@@ -529,6 +529,77 @@ static void build_many_is_build(void **state)
     assert_int_equal(m.calls, 0);
 }
 
+/* Reading ahead (threads > 1) changes nothing: the same output, errors and file list as the
+ * serial render, with shared components, a linked file, files the restrictor refuses and a
+ * kustomization read again after a change. Each render has a fresh context, so the walker
+ * reads everything itself; then one context renders again after an edit. */
+static void read_ahead_is_serial(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "comp/kustomization.yaml",
+             "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+             "commonAnnotations: {c: x}\nresources: [extra.yaml]\n");
+    tu_write(f->dir, "comp/extra.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n");
+    for (int i = 0; i < 12; i++) {
+        char k[64], body[256], res[64];
+        snprintf(k, sizeof k, "apps/a%d/kustomization.yaml", i);
+        snprintf(body, sizeof body, "namePrefix: a%d-\nresources: [cm.yaml, linked.yaml]\n"
+                                    "components: [../../comp]\n", i);
+        tu_write(f->dir, k, body);
+        snprintf(res, sizeof res, "apps/a%d/cm.yaml", i);
+        tu_write(f->dir, res, cm_x);
+        char target[PATH_MAX], link[PATH_MAX];
+        snprintf(res, sizeof res, "apps/a%d/real/s.yaml", i);
+        tu_write(f->dir, res, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n");
+        snprintf(target, sizeof target, "%s/apps/a%d/real/s.yaml", f->dir, i);
+        snprintf(link, sizeof link, "%s/apps/a%d/linked.yaml", f->dir, i);
+        (void)unlink(link);
+        assert_int_equal(symlink(target, link), 0);
+    }
+    tu_write(f->dir, "top/kustomization.yaml",
+             "resources:\n- ../apps/a0\n- ../apps/a1\n- ../apps/a2\n- ../apps/a3\n- ../apps/a4\n"
+             "- ../apps/a5\n- ../apps/a6\n- ../apps/a7\n- ../apps/a8\n- ../apps/a9\n"
+             "- ../apps/a10\n- ../apps/a11\n");
+    tu_write(f->dir, "bad/kustomization.yaml", "resources: [ok.yaml, ../comp/extra.yaml]\n");
+    tu_write(f->dir, "bad/ok.yaml", cm_x);
+    const char *roots[] = {"top", "bad", "apps/a3"};
+    for (size_t i = 0; i < 3; i++) {
+        krender_result *want[2] = {NULL, NULL};
+        for (unsigned t = 1; t <= 2; t++) {
+            krender_ctx *own = NULL;
+            assert_int_equal(krender_ctx_new(&own), KRENDER_OK);
+            krender_options o = KRENDER_OPTIONS_INIT;
+            o.threads = t;
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s", f->dir, roots[i]);
+            krender_build(&want[t - 1], own, path, &o);
+            krender_ctx_free(own);
+        }
+        assert_string_equal(krender_result_yaml(want[0], NULL), krender_result_yaml(want[1], NULL));
+        const krender_error *e0 = krender_result_error(want[0]), *e1 = krender_result_error(want[1]);
+        assert_int_equal(e0 != NULL, e1 != NULL);
+        if (e0)
+            assert_string_equal(e0->message, e1->message);
+        assert_int_equal(krender_result_file_count(want[0]), krender_result_file_count(want[1]));
+        for (size_t j = 0; j < krender_result_file_count(want[0]); j++)
+            assert_string_equal(krender_result_file(want[0], j), krender_result_file(want[1], j));
+        krender_result_free(want[0]);
+        krender_result_free(want[1]);
+    }
+    /* one context, read ahead twice: the second render sees the edited files */
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.threads = 2;
+    krender_result *r = build(f, "top", &o);
+    assert_non_null(strstr(krender_result_yaml(r, NULL), "name: a11-x"));
+    krender_result_free(r);
+    tu_write(f->dir, "apps/a11/kustomization.yaml", "namePrefix: b11-\nresources: [cm.yaml]\n");
+    tu_write(f->dir, "apps/a11/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n");
+    r = build(f, "top", &o);
+    assert_non_null(strstr(krender_result_yaml(r, NULL), "name: b11-y"));
+    assert_null(strstr(krender_result_yaml(r, NULL), "name: a11-x"));
+    krender_result_free(r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -537,7 +608,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
-        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build),
+        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(read_ahead_is_serial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -393,6 +393,8 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
     }
     if (r->prefetch && kr_prefetch_get(r, abs))
         k = KR_FS_FILE, rp = (char *)abs;
+    else if (r->prefetch && (err = kr_prefetch_missing(r, abs)) != 0)
+        k = KR_FS_MISSING;
     else if (disk_probe(r, s, abs, &k, &err))
         rp = err ? NULL : (char *)abs;
     else if ((err = disk_resolve_slow(r, s, abs, &rp, &k)) != 0)

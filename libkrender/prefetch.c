@@ -17,12 +17,14 @@
 enum pf_state {
     PF_WORKING, /* the thread is reading it */
     PF_READY,   /* read (and maybe parsed) */
+    PF_MISSING, /* does not exist: openat2 without links said ENOENT or ENOTDIR */
     PF_NONE     /* the thread failed, or the render asked first: the render reads it */
 };
 
 typedef struct pf_entry {
     const char *path;
     int state;
+    int err; /* PF_MISSING: ENOENT or ENOTDIR */
     kr_pf_file file;
 } pf_entry;
 
@@ -101,10 +103,10 @@ static pf_entry *claim(kr_prefetch *p, const char *path)
     return e;
 }
 
-static void publish(kr_prefetch *p, pf_entry *e, bool ok)
+static void publish(kr_prefetch *p, pf_entry *e, bool ok, bool missing)
 {
     pthread_mutex_lock(&p->lock);
-    e->state = ok ? PF_READY : PF_NONE;
+    e->state = ok ? PF_READY : missing ? PF_MISSING : PF_NONE;
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
 }
@@ -118,10 +120,15 @@ static bool stopping(kr_prefetch *p)
 }
 
 /* Reads the regular file at clean absolute `path` into e (bytes in arena a). A file the render
- * would refuse to read as it is (a link on the way, outside the jail, too large) fails. */
-static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, pf_entry *e)
+ * would refuse to read as it is (a link on the way, outside the jail, too large) fails; one
+ * that does not exist sets *missing. */
+static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, pf_entry *e, bool *missing)
 {
     int fd = kr_fs_open_nolinks(p->r, path);
+    if (missing)
+        *missing = fd < 0 && (errno == ENOENT || errno == ENOTDIR);
+    if (fd < 0)
+        e->err = errno;
     if (fd < 0)
         return false;
     struct stat st;
@@ -160,7 +167,7 @@ static void walk_file(kr_prefetch *p, const char *path)
     pf_entry *e = claim(p, path);
     if (!e)
         return;
-    bool ok = read_file(p, p->keep, path, e);
+    bool missing, ok = read_file(p, p->keep, path, e, &missing);
     if (ok) {
         kr_err err = {0};
         e->file.stream = true;
@@ -168,7 +175,21 @@ static void walk_file(kr_prefetch *p, const char *path)
                                          &e->file.docs, &e->file.ndocs, &err) == 0;
         kr_err_clear(&err);
     }
-    publish(p, e, ok);
+    publish(p, e, ok, missing);
+}
+
+/* Whether path exists, asked for the render (the kustomization names it probes). */
+static void probe(kr_prefetch *p, const char *path)
+{
+    pf_entry *e = path ? claim(p, path) : NULL;
+    if (!e)
+        return;
+    int fd = kr_fs_open_nolinks(p->r, path);
+    bool missing = fd < 0 && (errno == ENOENT || errno == ENOTDIR);
+    e->err = fd < 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    publish(p, e, false, missing);
 }
 
 static bool remote(const char *s)
@@ -225,7 +246,7 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
     pf_entry *e = claim(p, path), mine = {0};
     kr_arena *a = e ? p->keep : p->scratch;
     pf_entry *into = e ? e : &mine;
-    bool ok = read_file(p, a, path, into);
+    bool missing, ok = read_file(p, a, path, into, &missing);
     if (ok) {
         kr_err err = {0};
         into->file.parsed = kr_parse_document(a, path, into->file.data, into->file.len,
@@ -233,13 +254,19 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
         kr_err_clear(&err);
     }
     if (e)
-        publish(p, e, ok);
+        publish(p, e, ok, missing);
     if (!ok || !into->file.parsed || !kr_is_map(into->file.kdoc))
         return;
+    /* the other names the render probes to be sure there is only one kustomization */
+    probe(p, kr_arena_concat3(p->keep, dir, "/", "kustomization.yml"));
+    probe(p, kr_arena_concat3(p->keep, dir, "/", "Kustomization"));
+    /* in the render's order (pipeline.md §3) */
     const kr_node *k = into->file.kdoc;
     walk_list(p, dir, kr_map_get(k, "resources"), true, depth);
     walk_list(p, dir, kr_map_get(k, "bases"), true, depth);
     walk_list(p, dir, kr_map_get(k, "components"), false, depth);
+    /* (reading patches and generator sources ahead too was measured slower: the thread then
+     * falls behind the render on the resource files, whose parse is what it saves) */
 }
 
 static void *run(void *arg)
@@ -285,6 +312,20 @@ void kr_prefetch_start(kr_render *r)
     }
     p->running = true;
     r->prefetch = p;
+}
+
+int kr_prefetch_missing(kr_render *r, const char *real)
+{
+    kr_prefetch *p = r->prefetch;
+    if (!p)
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    pf_entry *e = find(p, real);
+    while (e && e->state == PF_WORKING)
+        pthread_cond_wait(&p->changed, &p->lock);
+    int err = e && e->state == PF_MISSING ? e->err : 0;
+    pthread_mutex_unlock(&p->lock);
+    return err;
 }
 
 const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real)

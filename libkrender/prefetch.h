@@ -49,4 +49,8 @@ void kr_prefetch_free(kr_render *r);
  * itself). */
 const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real);
 
+/* ENOENT or ENOTDIR when the thread found that nothing exists at `real` (waiting while it is
+ * looking), else 0. */
+int kr_prefetch_missing(kr_render *r, const char *real);
+
 #endif

@@ -428,8 +428,8 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
         rc = read_options(&r, opts);
     if (!rc)
         rc = resolve_root(&r, path);
-    if (!rc && job == build_job)
-        kr_prefetch_start(&r); /* a second thread reads ahead when opts.threads allows */
+    /* a build may read ahead on a second thread (opts.threads > 1), once it proves big */
+    r.read_ahead = job == build_job;
     if (!rc)
         rc = job(&r, res, arg);
     if (rc) {

@@ -96,7 +96,8 @@ static int record_read(kr_render *r, kr_file *f)
     f->read_by = r->serial;
     if (!kr_buf_append(&r->files, f->path, strlen(f->path) + 1))
         return kr_err_nomem(r->err);
-    r->nfiles++;
+    if (++r->nfiles == KR_PREFETCH_AFTER_FILES)
+        kr_prefetch_start(r); /* a big tree: worth a second thread reading ahead */
     return 0;
 }
 

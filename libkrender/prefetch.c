@@ -282,8 +282,8 @@ void kr_prefetch_start(kr_render *r)
 {
     /* a caller fs is only called on the render's thread; a unit test's bare render (no
      * context) keeps nothing */
-    if (r->opts.threads < 2 || r->opts.fs || !r->cache || !r->root_real ||
-        !kr_fs_clean_abs(r->root_real))
+    if (!r->read_ahead || r->prefetch || r->opts.threads < 2 || r->opts.fs || !r->cache ||
+        !r->root_real || !kr_fs_clean_abs(r->root_real))
         return;
     kr_prefetch *p = calloc(1, sizeof *p);
     if (!p)

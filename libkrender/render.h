@@ -46,6 +46,7 @@ struct kr_render {
     struct kr_subcache *subcache;  /* the context's stored base results (subbuild.h) */
     struct kr_subbuild *subbuild;  /* the innermost base being built and recorded, or NULL */
     struct kr_prefetch *prefetch; /* prefetch.h: files read ahead on a second thread, or NULL */
+    bool read_ahead;              /* a build: prefetch.h may start */
     struct kr_patch_cache *patch_cache; /* xf_patch.c: parses of patch texts seen twice (render
                                          * arena; NULL until the first patch) */
 };

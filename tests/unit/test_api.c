@@ -530,7 +530,7 @@ static void build_many_is_build(void **state)
 }
 
 /* Reading ahead (threads > 1) changes nothing: the same output, errors and file list as the
- * serial render, with shared components, a linked file, files the restrictor refuses and a
+ * serial render, with shared components, linked files, files the restrictor refuses and a
  * kustomization read again after a change. Each render has a fresh context, so the walker
  * reads everything itself; then one context renders again after an edit. */
 static void read_ahead_is_serial(void **state)
@@ -540,8 +540,12 @@ static void read_ahead_is_serial(void **state)
              "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
              "commonAnnotations: {c: x}\nresources: [extra.yaml]\n");
     tu_write(f->dir, "comp/extra.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n");
-    for (int i = 0; i < 12; i++) {
+    /* 40 apps: enough files for the render to start the thread (KR_PREFETCH_AFTER_FILES) */
+    char top[2048] = "resources:\n";
+    for (int i = 0; i < 40; i++) {
         char k[64], body[256], res[64];
+        snprintf(k, sizeof k, "- ../apps/a%d\n", i);
+        strcat(top, k);
         snprintf(k, sizeof k, "apps/a%d/kustomization.yaml", i);
         snprintf(body, sizeof body, "namePrefix: a%d-\nresources: [cm.yaml, linked.yaml]\n"
                                     "components: [../../comp]\n", i);
@@ -556,10 +560,7 @@ static void read_ahead_is_serial(void **state)
         (void)unlink(link);
         assert_int_equal(symlink(target, link), 0);
     }
-    tu_write(f->dir, "top/kustomization.yaml",
-             "resources:\n- ../apps/a0\n- ../apps/a1\n- ../apps/a2\n- ../apps/a3\n- ../apps/a4\n"
-             "- ../apps/a5\n- ../apps/a6\n- ../apps/a7\n- ../apps/a8\n- ../apps/a9\n"
-             "- ../apps/a10\n- ../apps/a11\n");
+    tu_write(f->dir, "top/kustomization.yaml", top);
     tu_write(f->dir, "bad/kustomization.yaml", "resources: [ok.yaml, ../comp/extra.yaml]\n");
     tu_write(f->dir, "bad/ok.yaml", cm_x);
     const char *roots[] = {"top", "bad", "apps/a3"};
@@ -590,13 +591,13 @@ static void read_ahead_is_serial(void **state)
     krender_options o = KRENDER_OPTIONS_INIT;
     o.threads = 2;
     krender_result *r = build(f, "top", &o);
-    assert_non_null(strstr(krender_result_yaml(r, NULL), "name: a11-x"));
+    assert_non_null(strstr(krender_result_yaml(r, NULL), "name: a39-x"));
     krender_result_free(r);
-    tu_write(f->dir, "apps/a11/kustomization.yaml", "namePrefix: b11-\nresources: [cm.yaml]\n");
-    tu_write(f->dir, "apps/a11/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n");
+    tu_write(f->dir, "apps/a39/kustomization.yaml", "namePrefix: b39-\nresources: [cm.yaml]\n");
+    tu_write(f->dir, "apps/a39/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n");
     r = build(f, "top", &o);
-    assert_non_null(strstr(krender_result_yaml(r, NULL), "name: b11-y"));
-    assert_null(strstr(krender_result_yaml(r, NULL), "name: a11-x"));
+    assert_non_null(strstr(krender_result_yaml(r, NULL), "name: b39-y"));
+    assert_null(strstr(krender_result_yaml(r, NULL), "name: a39-x"));
     krender_result_free(r);
 }
 

@@ -11,6 +11,10 @@
 
 /* Runs shorter than this are not worth a thread. */
 #define MIN_PER_THREAD 64
+/* Parts per thread: the threads take parts as they finish the last one, so documents of very
+ * different sizes (ConfigMaps first, Deployments later, in kustomize's order) still keep every
+ * thread busy to the end. */
+#define PARTS_PER_THREAD 8
 
 typedef struct part {
     const kr_resmap *m;
@@ -71,6 +75,21 @@ static void *emit_part(void *arg)
     return NULL;
 }
 
+/* A thread's loop: the next part not taken yet, until none is left. */
+typedef struct crew {
+    part *parts;
+    size_t nparts;
+    atomic_size_t next;
+} crew;
+
+static void *crew_work(void *arg)
+{
+    crew *c = arg;
+    for (size_t t; (t = atomic_fetch_add(&c->next, 1)) < c->nparts;)
+        emit_part(&c->parts[t]);
+    return NULL;
+}
+
 /* Moves err's contents to out (which is unset). */
 static void take_error(kr_err *out, kr_err *err)
 {
@@ -82,9 +101,15 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
                       kr_buf *json, kr_out_span *spans, size_t *failed, kr_err *err)
 {
     size_t n = m->len;
-    size_t nparts = threads > 1 ? threads : 1;
-    if (nparts > n / MIN_PER_THREAD)
-        nparts = n / MIN_PER_THREAD ? n / MIN_PER_THREAD : 1;
+    size_t nthreads = threads > 1 ? threads : 1;
+    if (nthreads > n / MIN_PER_THREAD)
+        nthreads = n / MIN_PER_THREAD ? n / MIN_PER_THREAD : 1;
+    /* PARTS_PER_THREAD each, of at least MIN_PER_THREAD / 2 documents */
+    size_t nparts = nthreads == 1 ? 1 : nthreads * PARTS_PER_THREAD;
+    if (nparts > n / (MIN_PER_THREAD / 2))
+        nparts = n / (MIN_PER_THREAD / 2);
+    if (nparts < nthreads)
+        nparts = nthreads;
     atomic_size_t failed_part = SIZE_MAX;
     part one, *parts = nparts == 1 ? &one : calloc(nparts, sizeof *parts);
     if (!parts)
@@ -102,8 +127,8 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
         }
         return one.rc;
     }
-    pthread_t *tids = calloc(nparts, sizeof *tids);
-    bool *started = calloc(nparts, sizeof *started);
+    pthread_t *tids = calloc(nthreads, sizeof *tids);
+    bool *started = calloc(nthreads, sizeof *started);
     int rc = 0;
     if (!tids || !started) {
         free(tids);
@@ -114,16 +139,14 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
     for (size_t t = 0; t < nparts; t++)
         parts[t] = (part){m, n * t / nparts, n * (t + 1) / nparts, json != NULL, limit, t,
                           &failed_part, {0}, {0}, spans, {0}, 0, 0};
-    /* part 0 runs on the calling thread; a thread that cannot start leaves its part to it */
-    for (size_t t = 1; t < nparts; t++)
-        started[t] = pthread_create(&tids[t], NULL, emit_part, &parts[t]) == 0;
-    emit_part(&parts[0]);
-    for (size_t t = 1; t < nparts; t++) {
+    /* the calling thread is one of the crew; one that cannot start leaves its parts to it */
+    crew c = {parts, nparts, 0};
+    for (size_t t = 1; t < nthreads; t++)
+        started[t] = pthread_create(&tids[t], NULL, crew_work, &c) == 0;
+    crew_work(&c);
+    for (size_t t = 1; t < nthreads; t++)
         if (started[t])
             pthread_join(tids[t], NULL);
-        else
-            emit_part(&parts[t]);
-    }
     /* the first failure in resource order is the one reported */
     for (size_t t = 0; t < nparts && !rc; t++)
         if (parts[t].rc) {

@@ -48,11 +48,6 @@ int kr_cache_new(kr_cache **out)
     return 0;
 }
 
-void kr_cache_adopt(kr_cache *c, kr_arena *a)
-{
-    kr_arena_adopt(c->arena, a);
-}
-
 void kr_cache_free(kr_cache *c)
 {
     if (!c)
@@ -126,10 +121,15 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
         return record_read(r, &e->file);
     }
     const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, real) : NULL;
-    if (pf) { /* read ahead on the other thread, from this version of the file */
+    if (pf) { /* read ahead on the other thread: its bytes, copied unless the cache has them */
         kr_fs_file h = {.path = real, .size = pf->size, .has_stamp = true, .dev = pf->dev,
                         .ino = pf->ino, .mtime_sec = pf->mtime_sec, .mtime_nsec = pf->mtime_nsec};
-        return keep_bytes(r, c, e, slot, real, &h, pf->data, pf->len, pf->hash, out);
+        const char *data = e && e->file.data && e->file.hash == pf->hash && e->file.len == pf->len
+                               ? e->file.data
+                               : kr_arena_strndup(c->arena, pf->data, pf->len);
+        if (!data)
+            return kr_err_nomem(r->err);
+        return keep_bytes(r, c, e, slot, real, &h, data, pf->len, pf->hash, out);
     }
     kr_fs_file h;
     int rc = kr_fs_open(r, real, &h);
@@ -219,7 +219,9 @@ int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc)
 {
     const kr_pf_file *pf = !f->kdoc_ready && r->prefetch ? kr_prefetch_get(r, f->path) : NULL;
     if (pf && pf->parsed && !pf->stream && pf->kdoc && pf->hash == f->hash && pf->len == f->len) {
-        f->kdoc = pf->kdoc; /* parsed ahead, into memory the cache takes over */
+        /* parsed ahead: a copy for the cache (the thread's memory dies with the render) */
+        if (!(f->kdoc = kr_node_copy_deep(r->cache->arena, pf->kdoc)))
+            return kr_err_nomem(r->err);
         f->kdoc_ready = true;
     }
     if (!f->kdoc_ready) {

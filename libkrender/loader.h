@@ -31,8 +31,6 @@ typedef struct kr_file {
  * hash matches. Within one render a file is read once (one version per render). */
 int kr_cache_new(kr_cache **out);
 void kr_cache_free(kr_cache *c);
-/* The cache takes arena a (files read ahead for it, prefetch.h) and frees it with itself. */
-void kr_cache_adopt(kr_cache *c, kr_arena *a);
 
 /* Reads the file at the symlink-free absolute path `real` (cached), through fs.h. */
 int kr_load_file(kr_render *r, const char *real, kr_file **out);

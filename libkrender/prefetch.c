@@ -37,8 +37,9 @@ struct kr_prefetch {
     bool stop;              /* guarded by lock */
     /* the thread's own (no lock: only the thread touches them until it is joined) */
     const kr_render *r;     /* read only: options, jail descriptor, root */
-    kr_arena *keep;         /* bytes, kustomization documents, entries: given to the cache */
-    kr_arena *scratch;      /* resource documents: the render's until kr_prefetch_free */
+    kr_arena *mem;          /* all the thread makes; lives until kr_prefetch_free (the render
+                             * copies what its cache keeps, so a long-lived context grows by
+                             * nothing read ahead) */
     bool running;           /* the thread is to be joined */
 };
 
@@ -98,7 +99,7 @@ static pf_entry *insert(kr_prefetch *p, kr_arena *a, const char *path, int state
 static pf_entry *claim(kr_prefetch *p, const char *path)
 {
     pthread_mutex_lock(&p->lock);
-    pf_entry *e = p->stop || find(p, path) ? NULL : insert(p, p->keep, path, PF_WORKING);
+    pf_entry *e = p->stop || find(p, path) ? NULL : insert(p, p->mem, path, PF_WORKING);
     pthread_mutex_unlock(&p->lock);
     return e;
 }
@@ -167,11 +168,11 @@ static void walk_file(kr_prefetch *p, const char *path)
     pf_entry *e = claim(p, path);
     if (!e)
         return;
-    bool missing, ok = read_file(p, p->keep, path, e, &missing);
+    bool missing, ok = read_file(p, p->mem, path, e, &missing);
     if (ok) {
         kr_err err = {0};
         e->file.stream = true;
-        e->file.parsed = kr_parse_stream(p->scratch, path, e->file.data, e->file.len,
+        e->file.parsed = kr_parse_stream(p->mem, path, e->file.data, e->file.len,
                                          &e->file.docs, &e->file.ndocs, &err) == 0;
         kr_err_clear(&err);
     }
@@ -207,7 +208,7 @@ static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool
         const kr_node *it = list->u.items[i];
         if (!kr_is_scalar(it) || !it->len || remote(it->u.text))
             continue;
-        char *abs = kr_path_join(p->keep, dir, it->u.text);
+        char *abs = kr_path_join(p->mem, dir, it->u.text);
         if (!abs || !kr_fs_clean_abs(abs))
             continue;
         if (resources && kr_fs_has_extension(abs)) {
@@ -224,11 +225,11 @@ static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool
  * once); its mark is an entry of its own (a key no file path has). */
 static bool first_visit(kr_prefetch *p, const char *dir)
 {
-    char *key = kr_arena_concat3(p->keep, "\x01", dir, "");
+    char *key = kr_arena_concat3(p->mem, "\x01", dir, "");
     if (!key)
         return false;
     pthread_mutex_lock(&p->lock);
-    bool first = !p->stop && !find(p, key) && insert(p, p->keep, key, PF_NONE);
+    bool first = !p->stop && !find(p, key) && insert(p, p->mem, key, PF_NONE);
     pthread_mutex_unlock(&p->lock);
     return first;
 }
@@ -240,16 +241,15 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
 {
     if (depth > PF_MAX_DEPTH || !first_visit(p, dir))
         return;
-    char *path = kr_arena_concat3(p->keep, dir, "/", "kustomization.yaml");
+    char *path = kr_arena_concat3(p->mem, dir, "/", "kustomization.yaml");
     if (!path)
         return;
     pf_entry *e = claim(p, path), mine = {0};
-    kr_arena *a = e ? p->keep : p->scratch;
     pf_entry *into = e ? e : &mine;
-    bool missing, ok = read_file(p, a, path, into, &missing);
+    bool missing, ok = read_file(p, p->mem, path, into, &missing);
     if (ok) {
         kr_err err = {0};
-        into->file.parsed = kr_parse_document(a, path, into->file.data, into->file.len,
+        into->file.parsed = kr_parse_document(p->mem, path, into->file.data, into->file.len,
                                               KR_YAML_11, &into->file.kdoc, &err) == 0;
         kr_err_clear(&err);
     }
@@ -258,8 +258,8 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
     if (!ok || !into->file.parsed || !kr_is_map(into->file.kdoc))
         return;
     /* the other names the render probes to be sure there is only one kustomization */
-    probe(p, kr_arena_concat3(p->keep, dir, "/", "kustomization.yml"));
-    probe(p, kr_arena_concat3(p->keep, dir, "/", "Kustomization"));
+    probe(p, kr_arena_concat3(p->mem, dir, "/", "kustomization.yml"));
+    probe(p, kr_arena_concat3(p->mem, dir, "/", "Kustomization"));
     /* in the render's order (pipeline.md §3) */
     const kr_node *k = into->file.kdoc;
     walk_list(p, dir, kr_map_get(k, "resources"), true, depth);
@@ -291,9 +291,8 @@ void kr_prefetch_start(kr_render *r)
     p->r = r;
     p->cap = 1024;
     p->slots = calloc(p->cap, sizeof *p->slots);
-    p->keep = kr_arena_new();
-    p->scratch = kr_arena_new();
-    bool ok = p->slots && p->keep && p->scratch && pthread_mutex_init(&p->lock, NULL) == 0;
+    p->mem = kr_arena_new();
+    bool ok = p->slots && p->mem && pthread_mutex_init(&p->lock, NULL) == 0;
     if (ok && pthread_cond_init(&p->changed, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
         ok = false;
@@ -305,8 +304,7 @@ void kr_prefetch_start(kr_render *r)
     }
     if (!ok) {
         free(p->slots);
-        kr_arena_free(p->keep);
-        kr_arena_free(p->scratch);
+        kr_arena_free(p->mem);
         free(p);
         return;
     }
@@ -354,9 +352,6 @@ void kr_prefetch_stop(kr_render *r)
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
     p->running = false;
-    /* the bytes and kustomization documents the cache may have taken */
-    kr_cache_adopt(r->cache, p->keep);
-    p->keep = NULL;
 }
 
 void kr_prefetch_free(kr_render *r)
@@ -368,7 +363,7 @@ void kr_prefetch_free(kr_render *r)
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
     free(p->slots);
-    kr_arena_free(p->scratch);
+    kr_arena_free(p->mem);
     free(p);
     r->prefetch = NULL;
 }

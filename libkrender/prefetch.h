@@ -23,7 +23,7 @@ typedef struct kr_prefetch kr_prefetch;
 
 /* A file the thread read: its bytes and stamp, and its parse. */
 typedef struct kr_pf_file {
-    const char *data; /* lives as long as the context's file cache */
+    const char *data; /* everything here lives until kr_prefetch_free (the render's end) */
     size_t len;
     uint64_t hash; /* XXH3 of data */
     size_t size; /* the stamp: fstat's size, dev, ino, mtime */
@@ -31,8 +31,8 @@ typedef struct kr_pf_file {
     int64_t mtime_sec, mtime_nsec;
     bool parsed;     /* as a kustomization (kdoc) or as a resource file (docs) */
     bool stream;     /* read as a resource file */
-    kr_node *kdoc;   /* a kustomization file: its document (lives as long as the cache) */
-    kr_node **docs;  /* a resource file: its documents (live until the render ends) */
+    kr_node *kdoc;   /* a kustomization file: its document */
+    kr_node **docs;  /* a resource file: its documents */
     size_t ndocs;
 } kr_pf_file;
 
@@ -44,8 +44,8 @@ typedef struct kr_pf_file {
 /* Starts the thread when the render may use one (r->read_ahead, options threads > 1, the disk);
  * r->prefetch stays NULL otherwise, also when it cannot start: the render then does without. */
 void kr_prefetch_start(kr_render *r);
-/* Stops the thread (it may be mid-walk) and gives what must outlive the render to the file
- * cache. The render may still use the documents it took, until kr_prefetch_free. */
+/* Stops the thread (it may be mid-walk). The render may still use what it took (the documents
+ * of resource files) until kr_prefetch_free. */
 void kr_prefetch_stop(kr_render *r);
 void kr_prefetch_free(kr_render *r);
 

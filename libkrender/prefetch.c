@@ -128,10 +128,15 @@ static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, pf_entry *e
     int fd = kr_fs_open_nolinks(p->r, path);
     if (missing)
         *missing = fd < 0 && (errno == ENOENT || errno == ENOTDIR);
-    if (fd < 0)
+    if (fd < 0) {
         e->err = errno;
-    if (fd < 0)
+        if (errno == ENOSYS) { /* no openat2 here: nothing can be read ahead */
+            pthread_mutex_lock(&p->lock);
+            p->stop = true;
+            pthread_mutex_unlock(&p->lock);
+        }
         return false;
+    }
     struct stat st;
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
               (uint64_t)st.st_size <= p->r->opts.max_file_bytes;

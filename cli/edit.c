@@ -555,6 +555,7 @@ int cmd_argocd(int argc, char **argv)
     opts.edits = ed.list;
     opts.edit_count = ed.n;
     opts.jail_root = root = checkout_root();
+    opts.threads = cli_cores(); /* as `krender build` of one root: a big app reads ahead */
     if ((rc = krender_ctx_new(&ctx)) != 0 || (rc = krender_build(&res, ctx, dir, &opts)) != 0) {
         for (size_t w = 0; w < krender_result_warning_count(res); w++)
             fprintf(stderr, "%s\n", krender_result_warning(res, w));

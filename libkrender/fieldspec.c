@@ -388,6 +388,16 @@ static kr_nameref *row_target(kr_arena *a, kr_tconfig *t, const kr_default_row *
 
 int kr_tconfig_defaults(kr_arena *a, kr_tconfig *out, kr_err *err)
 {
+    const kr_tconfig *pre = kr_tconfig_precomputed();
+    if (!pre)
+        return kr_tconfig_compute_defaults(a, out, err);
+    *out = *pre;
+    out->shared = true; /* static arrays: a merge into it copies them first */
+    return 0;
+}
+
+int kr_tconfig_compute_defaults(kr_arena *a, kr_tconfig *out, kr_err *err)
+{
     kr_tconfig rows = {0};
     for (size_t i = 0; i < kr_default_rows_len; i++) {
         const kr_default_row *row = &kr_default_rows[i];

@@ -73,8 +73,14 @@ typedef struct kr_default_row {
 extern const kr_default_row kr_default_rows[];
 extern const size_t kr_default_rows_len;
 
-/* kustomize's defaults (from the compiled-in rows, sorted and deduplicated as kustomize does). */
+/* kustomize's defaults (from the compiled-in rows, sorted and deduplicated as kustomize does):
+ * the tables tools/gen_tconfig.c made at build time with kr_tconfig_compute_defaults (then
+ * nothing is allocated: the lists are shared, and copied by the first merge into them). */
 int kr_tconfig_defaults(kr_arena *a, kr_tconfig *out, kr_err *err);
+/* The work itself, from the rows. */
+int kr_tconfig_compute_defaults(kr_arena *a, kr_tconfig *out, kr_err *err);
+/* The tables (tconfig_table.c, generated), or NULL in the generator itself. */
+const kr_tconfig *kr_tconfig_precomputed(void);
 /* Deep copy into arena a (lists may then grow independently). */
 int kr_tconfig_copy(kr_arena *a, kr_tconfig *dst, const kr_tconfig *src, kr_err *err);
 /* dst += src with kustomize's rules: a spec whose path equals an existing one's and whose gvk

@@ -334,10 +334,55 @@ static void null_spec_entries_decode_to_empty_specs(void **state)
     assert_string_equal(t.lists[KR_FS_COMMON_ANNOTATIONS].v[0].path, "");
 }
 
+static void lists_equal(const kr_fslist *a, const kr_fslist *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_string_equal(a->v[i].group, b->v[i].group);
+        assert_string_equal(a->v[i].version, b->v[i].version);
+        assert_string_equal(a->v[i].kind, b->v[i].kind);
+        assert_string_equal(a->v[i].path, b->v[i].path);
+        assert_int_equal(a->v[i].create, b->v[i].create);
+        assert_int_equal(a->v[i].nelems, b->v[i].nelems);
+        for (uint32_t j = 0; j < a->v[i].nelems; j++)
+            assert_string_equal(a->v[i].elems[j], b->v[i].elems[j]);
+    }
+}
+
+/* The build-time tables (tools/gen_tconfig.c) are exactly what the rows give at run time, in
+ * order: every list, every nameReference target and its referrers. */
+static void precomputed_defaults_are_the_computed_ones(void **state)
+{
+    fixture *f = *state;
+    const kr_tconfig *pre = kr_tconfig_precomputed();
+    assert_non_null(pre);
+    kr_tconfig now;
+    assert_int_equal(kr_tconfig_compute_defaults(f->r.arena, &now, &f->err), 0);
+    assert_true(pre->loaded);
+    assert_false(pre->custom);
+    for (int k = 0; k < KR_FS_COUNT; k++)
+        lists_equal(&pre->lists[k], &now.lists[k]);
+    assert_true(now.lists[KR_FS_COMMON_LABELS].n > 10);
+    assert_int_equal(pre->nnameref, now.nnameref);
+    for (size_t i = 0; i < now.nnameref; i++) {
+        assert_string_equal(pre->nameref[i].kind, now.nameref[i].kind);
+        assert_string_equal(pre->nameref[i].group, now.nameref[i].group);
+        assert_string_equal(pre->nameref[i].version, now.nameref[i].version);
+        lists_equal(&pre->nameref[i].referrers, &now.nameref[i].referrers);
+    }
+    /* what a context gets: the tables, shared (a merge into them copies first) */
+    kr_tconfig d;
+    assert_int_equal(kr_tconfig_defaults(f->r.arena, &d, &f->err), 0);
+    assert_true(d.shared);
+    assert_ptr_equal(d.lists[KR_FS_COMMON_LABELS].v, pre->lists[KR_FS_COMMON_LABELS].v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(split_plain_escaped_and_leading_slash, setup, teardown),
+        cmocka_unit_test_setup_teardown(precomputed_defaults_are_the_computed_ones, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(create_makes_maps_no_create_leaves_alone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(null_is_converted_to_the_created_kind, setup, teardown),

@@ -212,8 +212,8 @@ typedef void (*krender_done_fn)(void *userdata, size_t index, krender_result *re
  * was first seen), parsed files and the resolved results of bases shared by several roots are
  * reused, and they stay cached in ctx for later calls (re-checked then).
  * opts->threads > 1: the roots are rendered on that many threads, the calling one included,
- * each render on one; the extra threads have contexts of their own that ctx keeps for later
- * calls. A single root (n == 1) uses the threads as krender_build does. The output of each root
+ * each render on one (not with a caller's fs: its callbacks only ever run on the calling
+ * thread); the extra threads have contexts of their own that ctx keeps for later calls. A single root (n == 1) uses the threads as krender_build does. The output of each root
  * is byte-identical whatever the threads.
  * Returns KRENDER_OK when every root rendered, else the code of the first failing root (by
  * index); every root gets its call of `done` either way. KRENDER_E_INVALID_ARG (and no call)

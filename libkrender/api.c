@@ -576,6 +576,8 @@ KRENDER_API int krender_build_many(krender_ctx *ctx, const char *const *paths, s
     }
     if (threads > n)
         threads = n ? (unsigned)n : 1;
+    if (b.opts.fs) /* a caller's file system is only ever called on the calling thread */
+        threads = 1;
     /* many roots keep the threads busy; a single one may use them for its output */
     b.opts.threads = n == 1 ? b.opts.threads : 1;
     size_t extra = threads > 1 ? helper_contexts(ctx, threads - 1) : 0;

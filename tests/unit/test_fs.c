@@ -17,6 +17,9 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "krender.h"
 
 #if defined(__x86_64__)
@@ -45,6 +48,9 @@ typedef struct memfs {
     int fail_err;
     const char *watch; /* reads of this path are counted in watched */
     size_t watched;
+    bool check_thread; /* count calls made on another thread than `owner` in foreign */
+    pthread_t owner;
+    size_t foreign;
 } memfs;
 
 static void mem_add(memfs *m, const char *path, const char *data, size_t len)
@@ -92,6 +98,8 @@ static int mem_kind(void *u, const char *path)
     memfs *m = u;
     size_t n = strlen(path);
     m->kinds++;
+    if (m->check_thread && !pthread_equal(pthread_self(), m->owner))
+        m->foreign++;
     if (strcmp(path, "/") == 0)
         return KRENDER_FS_DIR;
     for (size_t i = 0; i < m->n; i++) {
@@ -107,6 +115,8 @@ static int mem_kind(void *u, const char *path)
 static int mem_read(void *u, const char *path, const char **data, size_t *len)
 {
     memfs *m = u;
+    if (m->check_thread && !pthread_equal(pthread_self(), m->owner))
+        m->foreign++;
     if (m->fail_path && strcmp(path, m->fail_path) == 0)
         return m->fail_err;
     if (m->watch && strcmp(path, m->watch) == 0)
@@ -494,6 +504,15 @@ static void read_errors(void **state)
 
 /* One context: files of the disk and of a caller fs at the same paths never stand in for each
  * other, nor two caller file systems' different bytes. */
+/* krender_build_many's callback: counts the roots that rendered. */
+static void count_done(void *userdata, size_t i, krender_result *r)
+{
+    (void)i;
+    if (r && !krender_result_error(r) && strstr(krender_result_yaml(r, NULL), "-c"))
+        ++*(size_t *)userdata;
+    krender_result_free(r);
+}
+
 static void cache_keeps_sources_apart(void **state)
 {
     (void)state;
@@ -546,6 +565,42 @@ static void cache_keeps_sources_apart(void **state)
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", real);
     assert_int_equal(system(cmd), 0);
+}
+
+/* krender_build_many with a caller's fs: whatever opts.threads says, every callback runs on
+ * the calling thread (the contract of krender_fs), and every root renders. */
+static void many_roots_call_fs_on_the_calling_thread(void **state)
+{
+    (void)state;
+    memfs m = {0};
+    const char *paths[6];
+    char bufs[6][64];
+    for (int i = 0; i < 6; i++) {
+        char k[512], body[96];
+        snprintf(bufs[i], sizeof bufs[i], VROOT "/app%d", i);
+        paths[i] = bufs[i];
+        snprintf(k, sizeof k, "%s/kustomization.yaml", bufs[i]);
+        snprintf(body, sizeof body, "namePrefix: p%d-\nresources: [../base]\n", i);
+        mem_add_str(&m, k, body);
+    }
+    mem_add_str(&m, VROOT "/base/kustomization.yaml", "resources:\n- cm.yaml\n");
+    add_cm(&m, VROOT "/base/cm.yaml", "c");
+    m.check_thread = true;
+    m.owner = pthread_self();
+    krender_fs fs = mem_fs(&m);
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.fs = &fs;
+    o.threads = 4;
+    krender_ctx *ctx;
+    assert_int_equal(krender_ctx_new(&ctx), KRENDER_OK);
+    size_t done = 0;
+    assert_int_equal(krender_build_many(ctx, paths, 6, &o, count_done, &done), KRENDER_OK);
+    assert_int_equal(done, 6);
+    assert_true(m.reads > 0);
+    assert_int_equal(m.foreign, 0);
+    assert_int_equal(m.reads, m.releases);
+    krender_ctx_free(ctx);
+    mem_free(&m);
 }
 
 #if defined(__x86_64__)
@@ -656,6 +711,7 @@ int main(void)
         cmocka_unit_test(jail_refuses_escapes),
         cmocka_unit_test(read_errors),
         cmocka_unit_test(cache_keeps_sources_apart),
+        cmocka_unit_test(many_roots_call_fs_on_the_calling_thread),
         cmocka_unit_test(relative_and_unclean_paths),
 #if defined(__x86_64__)
         cmocka_unit_test(no_file_system_calls),

@@ -160,6 +160,28 @@ void *kr_arena_grow(kr_arena *a, void *items, size_t len, size_t *cap, size_t el
     return p;
 }
 
+void kr_arena_adopt(kr_arena *dst, kr_arena *src)
+{
+    if (!src)
+        return;
+    if (src->head) {
+        src->head->used = used_of(src, src->head);
+        chunk_t *tail = src->head;
+        while (tail->next)
+            tail = tail->next;
+        if (dst->head) { /* behind dst's head, whose free space stays in use */
+            tail->next = dst->head->next;
+            dst->head->next = src->head;
+        } else {
+            dst->head = src->head;
+            dst->cur = src->cur;
+            dst->end = src->end;
+        }
+        dst->total += src->total;
+    }
+    free(src);
+}
+
 void kr_arena_reset(kr_arena *a)
 {
     chunk_t *keep = NULL;

@@ -46,6 +46,8 @@ void *kr_arena_grow(kr_arena *a, void *items, size_t len, size_t *cap, size_t el
 /* Forgets every allocation but keeps the largest chunk for reuse (so a context that renders
  * again and again does not return its memory to the system and fault it back in each time). */
 void kr_arena_reset(kr_arena *a);
+/* Moves every allocation of src into dst (they then live as long as dst) and frees src. */
+void kr_arena_adopt(kr_arena *dst, kr_arena *src);
 /* Bytes handed out so far (for statistics and limits). */
 size_t kr_arena_used(const kr_arena *a);
 

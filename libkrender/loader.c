@@ -48,6 +48,11 @@ int kr_cache_new(kr_cache **out)
     return 0;
 }
 
+void kr_cache_adopt(kr_cache *c, kr_arena *a)
+{
+    kr_arena_adopt(c->arena, a);
+}
+
 void kr_cache_free(kr_cache *c)
 {
     if (!c)
@@ -126,7 +131,8 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
                         .ino = pf->ino, .mtime_sec = pf->mtime_sec, .mtime_nsec = pf->mtime_nsec};
         const char *data = e && e->file.data && e->file.hash == pf->hash && e->file.len == pf->len
                                ? e->file.data
-                               : kr_arena_strndup(c->arena, pf->data, pf->len);
+                           : kr_prefetch_lends(r) ? pf->data
+                                                  : kr_arena_strndup(c->arena, pf->data, pf->len);
         if (!data)
             return kr_err_nomem(r->err);
         return keep_bytes(r, c, e, slot, real, &h, data, pf->len, pf->hash, out);
@@ -219,8 +225,9 @@ int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc)
 {
     const kr_pf_file *pf = !f->kdoc_ready && r->prefetch ? kr_prefetch_get(r, f->path) : NULL;
     if (pf && pf->parsed && !pf->stream && pf->kdoc && pf->hash == f->hash && pf->len == f->len) {
-        /* parsed ahead: a copy for the cache (the thread's memory dies with the render) */
-        if (!(f->kdoc = kr_node_copy_deep(r->cache->arena, pf->kdoc)))
+        /* parsed ahead: the cache takes the thread's memory over, or keeps a copy */
+        f->kdoc = kr_prefetch_lends(r) ? pf->kdoc : kr_node_copy_deep(r->cache->arena, pf->kdoc);
+        if (!f->kdoc)
             return kr_err_nomem(r->err);
         f->kdoc_ready = true;
     }

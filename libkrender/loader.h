@@ -31,6 +31,9 @@ typedef struct kr_file {
  * hash matches. Within one render a file is read once (one version per render). */
 int kr_cache_new(kr_cache **out);
 void kr_cache_free(kr_cache *c);
+/* The cache takes arena a and frees it with itself (prefetch.h: the files read ahead in a
+ * context's first render). */
+void kr_cache_adopt(kr_cache *c, kr_arena *a);
 
 /* Reads the file at the symlink-free absolute path `real` (cached), through fs.h. */
 int kr_load_file(kr_render *r, const char *real, kr_file **out);

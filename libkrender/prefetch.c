@@ -37,9 +37,11 @@ struct kr_prefetch {
     bool stop;              /* guarded by lock */
     /* the thread's own (no lock: only the thread touches them until it is joined) */
     const kr_render *r;     /* read only: options, jail descriptor, root */
-    kr_arena *mem;          /* all the thread makes; lives until kr_prefetch_free (the render
-                             * copies what its cache keeps, so a long-lived context grows by
-                             * nothing read ahead) */
+    kr_arena *mem;          /* the rest of what the thread makes; lives until kr_prefetch_free */
+    kr_arena *keep;         /* the bytes and kustomization documents of the files read ahead */
+    bool lend;              /* the context's first render: the cache takes `keep` itself at the
+                             * end (no copy); later renders copy what the cache keeps, so a
+                             * long-lived context does not grow with every big render */
     bool running;           /* the thread is to be joined */
 };
 
@@ -173,7 +175,7 @@ static void walk_file(kr_prefetch *p, const char *path)
     pf_entry *e = claim(p, path);
     if (!e)
         return;
-    bool missing, ok = read_file(p, p->mem, path, e, &missing);
+    bool missing, ok = read_file(p, p->keep, path, e, &missing);
     if (ok) {
         kr_err err = {0};
         e->file.stream = true;
@@ -251,10 +253,11 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
         return;
     pf_entry *e = claim(p, path), mine = {0};
     pf_entry *into = e ? e : &mine;
-    bool missing, ok = read_file(p, p->mem, path, into, &missing);
+    kr_arena *a = e ? p->keep : p->mem; /* a file of its own is not for the cache */
+    bool missing, ok = read_file(p, a, path, into, &missing);
     if (ok) {
         kr_err err = {0};
-        into->file.parsed = kr_parse_document(p->mem, path, into->file.data, into->file.len,
+        into->file.parsed = kr_parse_document(a, path, into->file.data, into->file.len,
                                               KR_YAML_11, &into->file.kdoc, &err) == 0;
         kr_err_clear(&err);
     }
@@ -297,7 +300,9 @@ void kr_prefetch_start(kr_render *r)
     p->cap = 1024;
     p->slots = calloc(p->cap, sizeof *p->slots);
     p->mem = kr_arena_new();
-    bool ok = p->slots && p->mem && pthread_mutex_init(&p->lock, NULL) == 0;
+    p->keep = kr_arena_new();
+    p->lend = r->serial == 1;
+    bool ok = p->slots && p->mem && p->keep && pthread_mutex_init(&p->lock, NULL) == 0;
     if (ok && pthread_cond_init(&p->changed, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
         ok = false;
@@ -310,11 +315,17 @@ void kr_prefetch_start(kr_render *r)
     if (!ok) {
         free(p->slots);
         kr_arena_free(p->mem);
+        kr_arena_free(p->keep);
         free(p);
         return;
     }
     p->running = true;
     r->prefetch = p;
+}
+
+bool kr_prefetch_lends(const kr_render *r)
+{
+    return r->prefetch && r->prefetch->lend;
 }
 
 int kr_prefetch_missing(kr_render *r, const char *real)
@@ -357,6 +368,10 @@ void kr_prefetch_stop(kr_render *r)
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
     p->running = false;
+    if (p->lend) { /* the cache holds pointers into it now */
+        kr_cache_adopt(r->cache, p->keep);
+        p->keep = NULL;
+    }
 }
 
 void kr_prefetch_free(kr_render *r)
@@ -369,6 +384,7 @@ void kr_prefetch_free(kr_render *r)
     pthread_mutex_destroy(&p->lock);
     free(p->slots);
     kr_arena_free(p->mem);
+    kr_arena_free(p->keep);
     free(p);
     r->prefetch = NULL;
 }

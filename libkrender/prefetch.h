@@ -23,7 +23,7 @@ typedef struct kr_prefetch kr_prefetch;
 
 /* A file the thread read: its bytes and stamp, and its parse. */
 typedef struct kr_pf_file {
-    const char *data; /* everything here lives until kr_prefetch_free (the render's end) */
+    const char *data; /* lives until kr_prefetch_free, or the cache's end (kr_prefetch_lends) */
     size_t len;
     uint64_t hash; /* XXH3 of data */
     size_t size; /* the stamp: fstat's size, dev, ino, mtime */
@@ -44,8 +44,9 @@ typedef struct kr_pf_file {
 /* Starts the thread when the render may use one (r->read_ahead, options threads > 1, the disk);
  * r->prefetch stays NULL otherwise, also when it cannot start: the render then does without. */
 void kr_prefetch_start(kr_render *r);
-/* Stops the thread (it may be mid-walk). The render may still use what it took (the documents
- * of resource files) until kr_prefetch_free. */
+/* Stops the thread (it may be mid-walk) and, in a context's first render, gives the bytes and
+ * kustomization documents to the file cache. The render may still use what it took (the
+ * documents of resource files) until kr_prefetch_free. */
 void kr_prefetch_stop(kr_render *r);
 void kr_prefetch_free(kr_render *r);
 
@@ -53,6 +54,10 @@ void kr_prefetch_free(kr_render *r);
  * read; NULL when the thread does not have it, and from then on never will (the render reads it
  * itself). */
 const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real);
+
+/* Whether the cache may keep pointers to what the thread read (data, kdoc): in a context's
+ * first render it takes that memory over at the end; otherwise it copies what it keeps. */
+bool kr_prefetch_lends(const kr_render *r);
 
 /* ENOENT or ENOTDIR when the thread found that nothing exists at `real` (waiting while it is
  * looking), else 0. */

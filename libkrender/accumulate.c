@@ -79,8 +79,7 @@ static int load_resource_file(kr_render *r, const kr_kustomization *k, const cha
         /* first use: parse straight into this render (or take the parse made ahead for it);
          * only a file used again (a base shared by several overlays, or a later render) is
          * worth keeping parsed in the cache */
-        if (r->prefetch && (pf = kr_prefetch_get(r, f->path)) && pf->parsed && pf->stream &&
-            pf->hash == f->hash && pf->len == f->len) {
+        if ((pf = kr_prefetch_parse_of(r, f->path, f->hash, f->len, true))) {
             mine = pf->docs;
             ndocs = pf->ndocs;
         } else if ((rc = kr_parse_stream(r->arena, f->path, f->data, f->len, &mine, &ndocs,

@@ -378,6 +378,20 @@ static int read_options(kr_render *r, const krender_options *opts)
     return 0;
 }
 
+/* The caller's options as the current version, for a call that adjusts them before rendering.
+ * A version this library does not know is passed on as it is, for read_options to refuse. */
+static krender_options current_options(const krender_options *opts)
+{
+    krender_options o = KRENDER_OPTIONS_INIT;
+    if (opts && opts->version >= 1 && opts->version <= KRENDER_OPTIONS_VERSION) {
+        memcpy(&o, opts, options_size[opts->version]);
+        o.version = KRENDER_OPTIONS_VERSION;
+    } else if (opts) {
+        o.version = opts->version;
+    }
+    return o;
+}
+
 /* What a call does once the render is set up: build and emit, or edit. */
 typedef int (*render_job)(kr_render *r, krender_result *res, const void *arg);
 
@@ -562,18 +576,11 @@ KRENDER_API int krender_build_many(krender_ctx *ctx, const char *const *paths, s
 {
     if (!ctx || (n && !paths) || !done || ctx->view)
         return KRENDER_E_INVALID_ARG;
-    batch b = {.paths = paths, .n = n, .opts = KRENDER_OPTIONS_INIT, .done = done,
+    batch b = {.paths = paths, .n = n, .opts = current_options(opts), .done = done,
                .userdata = userdata, .lock = PTHREAD_MUTEX_INITIALIZER, .first_failed = n};
-    unsigned threads = 1;
-    if (opts && opts->version >= 1 && opts->version <= KRENDER_OPTIONS_VERSION) {
-        memcpy(&b.opts, opts, options_size[opts->version]);
-        b.opts.version = KRENDER_OPTIONS_VERSION;
-        threads = b.opts.threads > 1 ? b.opts.threads : 1;
-        if (threads > 256)
-            threads = 256;
-    } else if (opts) {
-        b.opts.version = opts->version; /* each render refuses it with its message */
-    }
+    unsigned threads = b.opts.version == KRENDER_OPTIONS_VERSION && b.opts.threads > 1
+                           ? (b.opts.threads > 256 ? 256 : b.opts.threads)
+                           : 1;
     if (threads > n)
         threads = n ? (unsigned)n : 1;
     if (b.opts.fs) /* a caller's file system is only ever called on the calling thread */
@@ -602,15 +609,9 @@ KRENDER_API int krender_edit_kustomization(krender_result **out, krender_ctx *ct
 {
     if (!out)
         return KRENDER_E_INVALID_ARG;
-    krender_options o = KRENDER_OPTIONS_INIT;
-    if (opts && opts->version >= 1 && opts->version <= KRENDER_OPTIONS_VERSION) {
-        memcpy(&o, opts, options_size[opts->version]);
-        o.version = KRENDER_OPTIONS_VERSION;
-        o.edits = NULL; /* the edits to apply are the arguments */
-        o.edit_count = 0;
-    } else if (opts) {
-        o.version = opts->version; /* refused by read_options with its message */
-    }
+    krender_options o = current_options(opts);
+    o.edits = NULL; /* the edits to apply are the arguments */
+    o.edit_count = 0;
     edit_job_arg arg = {edits, edits ? edit_count : 0};
     if (edit_count && !edits) {
         krender_result *res = calloc(1, sizeof *res);

@@ -328,7 +328,7 @@ static int disk_probe(kr_render *r, kr_realcache *s, const char *abs, int *kind,
     return 1;
 }
 
-static bool has_extension(const char *abs)
+bool kr_fs_has_extension(const char *abs)
 {
     const char *slash = strrchr(abs, '/');
     return strchr(slash ? slash + 1 : abs, '.') != NULL;
@@ -336,7 +336,7 @@ static bool has_extension(const char *abs)
 
 /* Absolute without "//", "." or ".." components nor a trailing "/" (then the path is its own
  * symlink-free form when no component is a link). */
-static bool is_clean_abs(const char *p)
+bool kr_fs_clean_abs(const char *p)
 {
     if (p[0] != '/')
         return false;
@@ -358,7 +358,7 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
     kr_realcache *s = state(r);
     if (!s)
         return ENOMEM;
-    if (!is_clean_abs(abs)) { /* the build root as the caller gave it, unclean paths */
+    if (!kr_fs_clean_abs(abs)) { /* the build root as the caller gave it, unclean paths */
         *real = NULL;
         return disk_resolve_slow(r, s, abs, real, kind);
     }
@@ -370,7 +370,7 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
     }
     int k = KR_FS_MISSING, err = 0;
     char *rp = NULL;
-    if ((hints & KR_FS_HINT_DIR) && !has_extension(abs) && strcmp(abs, "/") != 0) {
+    if ((hints & KR_FS_HINT_DIR) && !kr_fs_has_extension(abs) && strcmp(abs, "/") != 0) {
         /* probably a kustomization directory: opening its kustomization.yaml (kept for the
          * loader) tells that it is a directory, without opening the directory; a file read
          * ahead (opened without links, hence its own real path) tells it without a call */
@@ -408,16 +408,6 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
 int kr_fs_open_nolinks(const kr_render *r, const char *abs)
 {
     return openat2_at((kr_render *)r, abs, RESOLVE_NO_SYMLINKS); /* only reads r */
-}
-
-bool kr_fs_clean_abs(const char *p)
-{
-    return is_clean_abs(p);
-}
-
-bool kr_fs_has_extension(const char *p)
-{
-    return has_extension(p);
 }
 
 /* ---- the layer ---- */

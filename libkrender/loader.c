@@ -223,8 +223,9 @@ int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs)
 
 int kr_file_kustomization(kr_render *r, kr_file *f, kr_node **doc)
 {
-    const kr_pf_file *pf = !f->kdoc_ready && r->prefetch ? kr_prefetch_get(r, f->path) : NULL;
-    if (pf && pf->parsed && !pf->stream && pf->kdoc && pf->hash == f->hash && pf->len == f->len) {
+    const kr_pf_file *pf =
+        f->kdoc_ready ? NULL : kr_prefetch_parse_of(r, f->path, f->hash, f->len, false);
+    if (pf && pf->kdoc) {
         /* parsed ahead: the cache takes the thread's memory over, or keeps a copy */
         f->kdoc = kr_prefetch_lends(r) ? pf->kdoc : kr_node_copy_deep(r->cache->arena, pf->kdoc);
         if (!f->kdoc)

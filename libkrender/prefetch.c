@@ -323,6 +323,14 @@ void kr_prefetch_start(kr_render *r)
     r->prefetch = p;
 }
 
+const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t hash,
+                                       size_t len, bool stream)
+{
+    const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, path) : NULL;
+    return pf && pf->parsed && pf->stream == stream && pf->hash == hash && pf->len == len ? pf
+                                                                                          : NULL;
+}
+
 bool kr_prefetch_lends(const kr_render *r)
 {
     return r->prefetch && r->prefetch->lend;

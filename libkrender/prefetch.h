@@ -55,6 +55,11 @@ void kr_prefetch_free(kr_render *r);
  * itself). */
 const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real);
 
+/* The file the thread parsed at `path` when it is this version (hash and length) and was
+ * parsed the way asked (a resource file's documents: stream; else as a kustomization). */
+const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t hash,
+                                       size_t len, bool stream);
+
 /* Whether the cache may keep pointers to what the thread read (data, kdoc): in a context's
  * first render it takes that memory over at the end; otherwise it copies what it keeps. */
 bool kr_prefetch_lends(const kr_render *r);

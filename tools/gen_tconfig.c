@@ -25,6 +25,17 @@ static void c_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* "g", "v", "k", (the first fields of a field spec and of a nameReference target) */
+static void write_gvk(FILE *f, const char *g, const char *v, const char *k)
+{
+    c_str(f, g);
+    fputs(", ", f);
+    c_str(f, v);
+    fputs(", ", f);
+    c_str(f, k);
+    fputs(", ", f);
+}
+
 static int nlists; /* arrays written so far (their names are numbered) */
 
 /* Writes the arrays of one list; returns its number. */
@@ -44,12 +55,7 @@ static int write_list(FILE *f, const kr_fslist *l)
     for (size_t i = 0; i < l->n; i++) {
         const kr_fieldspec *s = &l->v[i];
         fputs("    {", f);
-        c_str(f, s->group);
-        fputs(", ", f);
-        c_str(f, s->version);
-        fputs(", ", f);
-        c_str(f, s->kind);
-        fputs(", ", f);
+        write_gvk(f, s->group, s->version, s->kind);
         c_str(f, s->path);
         fprintf(f, ", e%d_%zu, %u, %s},\n", id, i, s->nelems, s->create ? "true" : "false");
     }
@@ -86,12 +92,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; refs && i < t.nnameref; i++) {
         const kr_nameref *n = &t.nameref[i];
         fputs("    {", f);
-        c_str(f, n->group);
-        fputs(", ", f);
-        c_str(f, n->version);
-        fputs(", ", f);
-        c_str(f, n->kind);
-        fprintf(f, ", {l%d, %zu, %zu}},\n", refs[i], n->referrers.n, n->referrers.n);
+        write_gvk(f, n->group, n->version, n->kind);
+        fprintf(f, "{l%d, %zu, %zu}},\n", refs[i], n->referrers.n, n->referrers.n);
     }
     fputs("    {0}};\nstatic const kr_tconfig defaults = {\n    {", f);
     for (int k = 0; k < KR_FS_COUNT; k++)

@@ -1,6 +1,8 @@
 /* The node tree -> kustomize's bytes. What kustomize decides is done here (key order, JSON
  * round trip of values, the requested scalar style); how it is written (indentation, folding,
- * quoting fallbacks, block scalars) is libyaml's emitter, of which go-yaml v2 is a port.
+ * quoting fallbacks, block scalars) is libyaml's emitter, of which go-yaml v2 is a port. The
+ * same walk first feeds emit_direct.c, which writes documents of printable ASCII with libyaml's
+ * rules and no per-scalar allocation; a document it cannot write goes to libyaml instead.
  *
  * Where libyaml 0.2.5 and go-yaml v2 differ, on our inputs:
  *  - a "|+" block scalar sets libyaml's open_ended flag, which prints "..." at STREAM-END;
@@ -20,10 +22,14 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "emit_direct.h"
 #include "jsonvalue.h"
 #include "keyorder.h"
 
 #define MAX_DEPTH 10000
+
+/* Returned through the tree walk when the direct writer leaves the document to libyaml. */
+#define USE_LIBYAML (-1)
 
 typedef struct key_ent {
     const char *text; /* output key; into keytext when rewritten (refreshed before use) */
@@ -33,6 +39,8 @@ typedef struct key_ent {
 } key_ent;
 
 typedef struct emit_ctx {
+    bool direct;      /* writing with emit_direct.c (w); else libyaml's emitter (y) */
+    kr_yw w;
     yaml_emitter_t y;
     kr_err *err;
     const kr_node *doc;
@@ -67,10 +75,20 @@ static int put_event(emit_ctx *c, yaml_event_t *ev, int initialized)
                       c->y.problem ? c->y.problem : "failed");
 }
 
+static int direct_rc(emit_ctx *c, int rc)
+{
+    return rc == KR_YW_OK ? KRENDER_OK : rc == KR_YW_NOMEM ? kr_err_nomem(c->err) : USE_LIBYAML;
+}
+
 static int put_scalar(emit_ctx *c, const char *s, size_t len, yaml_scalar_style_t style)
 {
     if (len > INT_MAX)
         return kr_err_set(c->err, KRENDER_E_VALUE, NULL, 0, 0, "string too long to emit");
+    if (c->direct)
+        return direct_rc(c, kr_yw_scalar(&c->w, s, len,
+                                         style == YAML_PLAIN_SCALAR_STYLE    ? KR_YW_PLAIN
+                                         : style == YAML_LITERAL_SCALAR_STYLE ? KR_YW_LITERAL
+                                                                              : KR_YW_DOUBLE_QUOTED));
     /* yaml_scalar_event_initialize without its UTF-8 check: every text reaching here went
      * through kr_json_string (invalid UTF-8 replaced, as Go's encoding/json does) or is ASCII.
      * The emitter frees the value with free(). */
@@ -209,7 +227,7 @@ static void fill_bom_placeholders(emit_ctx *c, kr_buf *out, size_t start)
 static int emit_string(emit_ctx *c, const char *s, size_t len)
 {
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        return emit_bom_string(c, s, len);
+        return c->direct ? USE_LIBYAML : emit_bom_string(c, s, len);
     yaml_scalar_style_t style = memchr(s, '\n', len)        ? YAML_LITERAL_SCALAR_STYLE
                                 : kr_v2_plain_is_str(s, len) ? YAML_PLAIN_SCALAR_STYLE
                                                              : YAML_DOUBLE_QUOTED_SCALAR_STYLE;
@@ -350,13 +368,15 @@ static int emit_map(emit_ctx *c, const kr_node *m)
     }
     yaml_event_t ev;
     if (!rc)
-        rc = put_event(c, &ev,
-                       yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-                                                           YAML_BLOCK_MAPPING_STYLE));
+        rc = c->direct ? direct_rc(c, kr_yw_map_start(&c->w, n == 0))
+                       : put_event(c, &ev,
+                                   yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+                                                                       YAML_BLOCK_MAPPING_STYLE));
     if (!rc)
         rc = emit_pairs(c, base, n);
     if (!rc)
-        rc = put_event(c, &ev, yaml_mapping_end_event_initialize(&ev));
+        rc = c->direct ? direct_rc(c, kr_yw_map_end(&c->w))
+                       : put_event(c, &ev, yaml_mapping_end_event_initialize(&ev));
     c->nents = base;
     c->keytext.len = keybase;
     return rc;
@@ -365,12 +385,16 @@ static int emit_map(emit_ctx *c, const kr_node *m)
 static int emit_seq(emit_ctx *c, const kr_node *s)
 {
     yaml_event_t ev;
-    int rc = put_event(c, &ev,
-                       yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-                                                            YAML_BLOCK_SEQUENCE_STYLE));
+    int rc = c->direct ? direct_rc(c, kr_yw_seq_start(&c->w, s->len == 0))
+                       : put_event(c, &ev,
+                                   yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+                                                                        YAML_BLOCK_SEQUENCE_STYLE));
     for (uint32_t i = 0; i < s->len && !rc; i++)
         rc = emit_node(c, s->u.items[i]);
-    return rc ? rc : put_event(c, &ev, yaml_sequence_end_event_initialize(&ev));
+    if (rc)
+        return rc;
+    return c->direct ? direct_rc(c, kr_yw_seq_end(&c->w))
+                     : put_event(c, &ev, yaml_sequence_end_event_initialize(&ev));
 }
 
 static int emit_node(emit_ctx *c, const kr_node *n)
@@ -403,21 +427,46 @@ static int emit_all(emit_ctx *c, const kr_node *doc)
     return rc;
 }
 
-int kr_emit_document(const kr_node *doc, kr_buf *out, kr_err *err)
+static int emit_with_libyaml(emit_ctx *c, const kr_node *doc, kr_buf *out, size_t start)
+{
+    if (!yaml_emitter_initialize(&c->y))
+        return kr_err_nomem(c->err);
+    yaml_emitter_set_output(&c->y, write_handler, out);
+    yaml_emitter_set_unicode(&c->y, 1);
+    yaml_emitter_set_indent(&c->y, 2);
+    yaml_emitter_set_width(&c->y, 80);
+    yaml_emitter_set_break(&c->y, YAML_LN_BREAK);
+    int rc = emit_all(c, doc);
+    if (!rc && c->bomlens.len)
+        fill_bom_placeholders(c, out, start);
+    yaml_emitter_delete(&c->y);
+    return rc;
+}
+
+static int emit_directly(emit_ctx *c, const kr_node *doc, kr_buf *out)
+{
+    c->direct = true;
+    kr_yw_begin(&c->w, out);
+    int rc = emit_node(c, doc);
+    if (!rc)
+        rc = direct_rc(c, kr_yw_end(&c->w));
+    kr_yw_free(&c->w);
+    c->direct = false;
+    return rc;
+}
+
+enum { BOTH, DIRECT_ONLY, LIBYAML_ONLY };
+
+static int emit_document(const kr_node *doc, kr_buf *out, kr_err *err, int writers)
 {
     emit_ctx c = {.err = err, .doc = doc};
     size_t start = out->len;
-    if (!yaml_emitter_initialize(&c.y))
-        return kr_err_nomem(err);
-    yaml_emitter_set_output(&c.y, write_handler, out);
-    yaml_emitter_set_unicode(&c.y, 1);
-    yaml_emitter_set_indent(&c.y, 2);
-    yaml_emitter_set_width(&c.y, 80);
-    yaml_emitter_set_break(&c.y, YAML_LN_BREAK);
-    int rc = emit_all(&c, doc);
-    if (!rc && c.bomlens.len)
-        fill_bom_placeholders(&c, out, start);
-    yaml_emitter_delete(&c.y);
+    int rc = writers == LIBYAML_ONLY ? USE_LIBYAML : emit_directly(&c, doc, out);
+    if (rc == USE_LIBYAML && writers != DIRECT_ONLY) {
+        /* what the direct writer wrote is dropped; the walk left no state behind */
+        out->len = start;
+        rc = emit_with_libyaml(&c, doc, out, start);
+    }
     kr_buf_free(&c.scratch);
     kr_buf_free(&c.keytext);
     kr_buf_free(&c.bom);
@@ -430,4 +479,20 @@ int kr_emit_document(const kr_node *doc, kr_buf *out, kr_err *err)
             out->data[start] = '\0';
     }
     return rc;
+}
+
+int kr_emit_document(const kr_node *doc, kr_buf *out, kr_err *err)
+{
+    return emit_document(doc, out, err, BOTH);
+}
+
+int kr_emit_document_direct(const kr_node *doc, kr_buf *out, kr_err *err)
+{
+    int rc = emit_document(doc, out, err, DIRECT_ONLY);
+    return rc == USE_LIBYAML ? KR_EMIT_NOT_DIRECT : rc;
+}
+
+int kr_emit_document_libyaml(const kr_node *doc, kr_buf *out, kr_err *err)
+{
+    return emit_document(doc, out, err, LIBYAML_ONLY);
 }

@@ -31,6 +31,7 @@ struct krender_ctx {
     kr_arena *spare;  /* the last render's arena, reset, for the next one */
     kr_cache *cache;
     kr_subcache *subcache; /* resolved results of bases (subbuild.h) */
+    bool shares_subcache;  /* a helper's: the subcache is its owner's */
     kr_scope *scope;
     kr_arena *arena; /* immutable data shared by every render: the default configuration */
     kr_tconfig defaults;
@@ -123,7 +124,8 @@ KRENDER_API void krender_ctx_free(krender_ctx *ctx)
     if (!ctx)
         return;
     kr_cache_free(ctx->cache);
-    kr_subcache_free(ctx->subcache);
+    if (!ctx->shares_subcache)
+        kr_subcache_free(ctx->subcache);
     kr_scope_free(ctx->scope);
     kr_arena_free(ctx->spare);
     kr_arena_free(ctx->arena);
@@ -555,8 +557,14 @@ static void *batch_work(void *arg)
     return NULL;
 }
 
+struct kr_subcache *kr_ctx_subcache(krender_ctx *ctx)
+{
+    return ctx->subcache;
+}
+
 /* The contexts of threads 1..n-1 (ctx is thread 0's), made on first need; fewer when memory
- * runs out. */
+ * runs out. They keep their own file caches but store and take base results in ctx's
+ * subcache: a base built by one thread serves all of them. */
 static size_t helper_contexts(krender_ctx *ctx, size_t want)
 {
     if (want > ctx->nhelpers) {
@@ -564,8 +572,12 @@ static size_t helper_contexts(krender_ctx *ctx, size_t want)
         if (!h)
             return ctx->nhelpers;
         ctx->helpers = h;
-        while (ctx->nhelpers < want && krender_ctx_new(&h[ctx->nhelpers]) == KRENDER_OK)
-            ctx->nhelpers++;
+        while (ctx->nhelpers < want && krender_ctx_new(&h[ctx->nhelpers]) == KRENDER_OK) {
+            krender_ctx *helper = h[ctx->nhelpers++];
+            kr_subcache_free(helper->subcache);
+            helper->subcache = ctx->subcache;
+            helper->shares_subcache = true;
+        }
     }
     return ctx->nhelpers < want ? ctx->nhelpers : want;
 }

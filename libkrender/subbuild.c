@@ -1,5 +1,6 @@
 #include "subbuild.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -26,12 +27,10 @@ typedef struct dep {
     size_t len;       /* file: their number */
 } dep;
 
-typedef struct entry {
-    struct entry *next;
-    const char *dir;
-    unsigned builds; /* builds seen in this context; stored from the second one */
-    bool stored;
-    /* what the stored result also depends on */
+/* A stored result: never changed once published (a newer one replaces the pointer to it), so
+ * a render reads it without the lock. */
+typedef struct record {
+    /* what the result also depends on */
     bool caller_fs;
     int load_restrictor;
     const char *jail;
@@ -39,18 +38,31 @@ typedef struct entry {
     size_t ndeps;
     kr_resource *res; /* its resources (cache arena: trees, ids and strings included) */
     size_t nres;
+} record;
+
+typedef struct entry {
+    struct entry *next;
+    const char *dir;
+    unsigned builds; /* builds seen in this context; stored from the second one */
+    const record *rec; /* NULL: nothing stored */
 } entry;
 
+/* One per context, shared with the helper contexts of krender_build_many: every thread of a
+ * call stores and takes base results here (the lock guards the table, the counts and the
+ * arena; records are read outside it). */
 struct kr_subcache {
+    pthread_mutex_t lock;
     kr_arena *arena; /* stored results; old ones stay until the context is freed */
     entry **buckets;
     size_t nbuckets, count;
+    size_t hits, builds; /* results taken; bases built instead (lookups that missed) */
 };
 
 int kr_subcache_new(kr_subcache **out)
 {
     kr_subcache *c = calloc(1, sizeof *c);
     if (c && (c->arena = kr_arena_new()) && (c->buckets = calloc(64, sizeof *c->buckets))) {
+        pthread_mutex_init(&c->lock, NULL);
         c->nbuckets = 64;
         *out = c;
         return 0;
@@ -65,6 +77,7 @@ void kr_subcache_free(kr_subcache *c)
 {
     if (!c)
         return;
+    pthread_mutex_destroy(&c->lock);
     kr_arena_free(c->arena);
     free(c->buckets);
     free(c);
@@ -236,7 +249,7 @@ static const char **copy_strs(kr_arena *a, const char **s, uint32_t n, bool deep
 }
 
 /* Stores the resources of ra into e (cache arena). */
-static bool store(kr_subcache *c, entry *e, const kr_accum *ra)
+static bool store(kr_subcache *c, record *e, const kr_accum *ra)
 {
     kr_arena *a = c->arena;
     e->res = ra->res.len ? kr_arena_alloc(a, ra->res.len * sizeof *e->res) : NULL;
@@ -266,7 +279,7 @@ static bool store(kr_subcache *c, entry *e, const kr_accum *ra)
 }
 
 /* The stored resources appended to out, each a copy the render may change. */
-static int replay_resources(kr_render *r, const entry *e, kr_accum *out)
+static int replay_resources(kr_render *r, const record *e, kr_accum *out)
 {
     for (size_t i = 0; i < e->nres; i++) {
         const kr_resource *s = &e->res[i];
@@ -292,7 +305,7 @@ static int replay_resources(kr_render *r, const entry *e, kr_accum *out)
 
 /* ---- lookup ---- */
 
-static bool same_options(kr_render *r, const entry *e)
+static bool same_options(kr_render *r, const record *e)
 {
     const char *jail = r->opts.jail_root;
     return e->caller_fs == (r->opts.fs != NULL) && e->load_restrictor == r->opts.load_restrictor &&
@@ -301,7 +314,7 @@ static bool same_options(kr_render *r, const entry *e)
 
 /* Whether the stored result still holds: the file system answers as it did, and no directory
  * the base visited would now close a cycle with the kustomizations including it. */
-static bool still_valid(kr_render *r, const entry *e, const kr_visit *chain)
+static bool still_valid(kr_render *r, const record *e, const kr_visit *chain)
 {
     for (size_t i = 0; i < e->ndeps; i++) {
         const dep *d = &e->deps[i];
@@ -352,31 +365,47 @@ int kr_subbuild_begin(kr_render *r, const char *dir, const kr_visit *chain, bool
         r->subbuild = sb; /* not recording itself, but keeps the chain of recordings */
         return 0;
     }
-    entry *e = find(r->subcache, dir, true);
+    kr_subcache *c = r->subcache;
+    pthread_mutex_lock(&c->lock);
+    entry *e = find(c, dir, true);
+    const record *rec = e ? e->rec : NULL;
+    pthread_mutex_unlock(&c->lock);
     if (!e)
         return kr_err_nomem(r->err);
-    if (lookup && e->stored && same_options(r, e) && still_valid(r, e, chain)) {
+    if (lookup && rec && same_options(r, rec) && still_valid(r, rec, chain)) {
         /* what the build would have done besides its result: its warnings, and for the
          * recordings enclosing it, the directories it visits */
-        for (size_t i = 0; i < e->ndeps; i++) {
-            if (e->deps[i].kind == DEP_WARNING)
-                kr_render_warn(r, "%s", e->deps[i].path);
-            else if (e->deps[i].kind == DEP_VISIT)
-                note(r, &e->deps[i]);
+        for (size_t i = 0; i < rec->ndeps; i++) {
+            if (rec->deps[i].kind == DEP_WARNING)
+                kr_render_warn(r, "%s", rec->deps[i].path);
+            else if (rec->deps[i].kind == DEP_VISIT)
+                note(r, &rec->deps[i]);
         }
         *hit = true;
-        return replay_resources(r, e, out);
+        __atomic_fetch_add(&c->hits, 1, __ATOMIC_RELAXED);
+        return replay_resources(r, rec, out);
     }
     if (r->err->code) /* validation hit an allocation failure */
         return r->err->code;
     /* recorded from its second build, or from the first in a context that renders again */
-    sb->recording = ++e->builds >= 2 || e->stored || r->serial > 1;
+    pthread_mutex_lock(&c->lock);
+    sb->recording = ++e->builds >= 2 || e->rec || r->serial > 1;
+    c->builds += lookup;
+    pthread_mutex_unlock(&c->lock);
     r->subbuild = sb;
     return 0;
 }
 
+void kr_subcache_counts(kr_subcache *c, size_t *hits, size_t *builds)
+{
+    pthread_mutex_lock(&c->lock);
+    *hits = __atomic_load_n(&c->hits, __ATOMIC_RELAXED);
+    *builds = c->builds;
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* Copies a recording's strings into the cache arena. */
-static bool keep_deps(kr_arena *a, entry *e, const kr_subbuild *sb)
+static bool keep_deps(kr_arena *a, record *e, const kr_subbuild *sb)
 {
     const dep *src = sb->deps;
     e->deps = sb->ndeps ? kr_arena_alloc(a, sb->ndeps * sizeof *e->deps) : NULL;
@@ -396,22 +425,24 @@ int kr_subbuild_end(kr_render *r, kr_subbuild *sb, const kr_accum *ra, int rc)
 {
     r->subbuild = sb->outer;
     bool qualifies = !rc && sb->recording && !sb->untrackable && cacheable_now(r) &&
-                     kr_arena_used(r->subcache->arena) < STORE_BUDGET &&
                      !ra->config.custom && ra->nvars == 0 &&
                      /* a root edited in memory is not what its files say */
                      !(r->opts.edit_count && strcmp(sb->dir, r->root_real) == 0);
+    kr_subcache *c = r->subcache;
     if (qualifies) {
-        kr_subcache *c = r->subcache;
-        entry *e = find(c, sb->dir, true);
-        /* a failed copy leaves the entry unstored (memory already taken stays in the arena) */
-        if (e) {
-            e->stored = false;
-            e->caller_fs = r->opts.fs != NULL;
-            e->load_restrictor = r->opts.load_restrictor;
+        pthread_mutex_lock(&c->lock);
+        entry *e = kr_arena_used(c->arena) < STORE_BUDGET ? find(c, sb->dir, true) : NULL;
+        record *rec = e ? kr_arena_zalloc(c->arena, sizeof *rec) : NULL;
+        /* a failed copy leaves the entry as it was (memory already taken stays in the arena) */
+        if (rec) {
+            rec->caller_fs = r->opts.fs != NULL;
+            rec->load_restrictor = r->opts.load_restrictor;
             bool ok = true;
-            e->jail = dup_or_null(c->arena, r->opts.jail_root, &ok);
-            e->stored = ok && keep_deps(c->arena, e, sb) && store(c, e, ra);
+            rec->jail = dup_or_null(c->arena, r->opts.jail_root, &ok);
+            if (ok && keep_deps(c->arena, rec, sb) && store(c, rec, ra))
+                e->rec = rec;
         }
+        pthread_mutex_unlock(&c->lock);
     }
     free(sb->deps);
     sb->deps = NULL;

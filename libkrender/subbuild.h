@@ -1,6 +1,8 @@
 /* The resolved result of a base, kept by the context and reused by every later build that
  * includes the same base unchanged: an overlay per environment, the aggregate of all of them,
- * many roots of one repository rendered with one context (`build --out-dir`, `check`).
+ * many roots of one repository rendered with one context (`build --out-dir`, `check`). The
+ * threads of krender_build_many share their context's store: a base one thread built serves
+ * the others (each keeps its own file cache, through which a result is checked).
  *
  * A base's result is what its accumulation hands to the kustomization including it: its
  * resources after its own transformers. While a base builds, everything it asks of the file
@@ -27,6 +29,10 @@ typedef struct kr_subcache kr_subcache;
 
 int kr_subcache_new(kr_subcache **out);
 void kr_subcache_free(kr_subcache *c);
+/* Lookups so far that took a stored result, and those that built the base instead (tests). */
+void kr_subcache_counts(kr_subcache *c, size_t *hits, size_t *builds);
+/* The context's subcache, shared with its krender_build_many helpers (tests; in api.c). */
+kr_subcache *kr_ctx_subcache(krender_ctx *ctx);
 
 /* A base being built and recorded (on the caller's stack). */
 typedef struct kr_subbuild {

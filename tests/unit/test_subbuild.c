@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "krender.h"
+#include "subbuild.h"
 #include "testutil.h"
 
 typedef struct outcome {
@@ -159,11 +160,77 @@ static void options_are_part_of_the_key(void **state)
     free(d);
 }
 
+static void count_failures(void *userdata, size_t index, krender_result *result)
+{
+    int *failures = userdata;
+    if (krender_result_error(result)) {
+        print_message("root %zu: %s\n", index, krender_result_error(result)->message);
+        ++*failures;
+    }
+    krender_result_free(result);
+}
+
+/* krender_build_many's threads store and take base results in one place: a base rendered by
+ * one thread serves the overlays that the other threads render. (With a store per thread, a
+ * thread would build again about half of the bases: those the other one rendered.) */
+static void threads_share_base_results(void **state)
+{
+    (void)state;
+    enum { BASES = 20, OVERLAYS = 4 };
+    char *d = tu_tmpdir();
+    if (!d) {
+        fail_msg("no temporary directory");
+        return;
+    }
+    char rel[64], text[256];
+    char *bases[BASES], *overlays[BASES * OVERLAYS];
+    for (int b = 0; b < BASES; b++) {
+        snprintf(rel, sizeof rel, "base%02d/cm.yaml", b);
+        snprintf(text, sizeof text, cm, "one");
+        tu_write(d, rel, text);
+        snprintf(rel, sizeof rel, "base%02d/kustomization.yaml", b);
+        tu_write(d, rel, "resources: [cm.yaml]\nnamePrefix: b-\n");
+        bases[b] = malloc(4096);
+        snprintf(bases[b], 4096, "%s/base%02d", d, b);
+        for (int o = 0; o < OVERLAYS; o++) {
+            snprintf(rel, sizeof rel, "o%02d_%d/kustomization.yaml", b, o);
+            snprintf(text, sizeof text, "resources: [../base%02d]\nnameSuffix: -s%d\n", b, o);
+            tu_write(d, rel, text);
+            overlays[b * OVERLAYS + o] = malloc(4096);
+            snprintf(overlays[b * OVERLAYS + o], 4096, "%s/o%02d_%d", d, b, o);
+        }
+    }
+    krender_ctx *ctx;
+    assert_int_equal(krender_ctx_new(&ctx), KRENDER_OK);
+    krender_options opts = KRENDER_OPTIONS_INIT;
+    opts.threads = 2;
+    int failures = 0;
+    /* the bases as roots (each thread's first render stores nothing), then their overlays */
+    assert_int_equal(krender_build_many(ctx, (const char *const *)bases, BASES, &opts,
+                                        count_failures, &failures), KRENDER_OK);
+    assert_int_equal(krender_build_many(ctx, (const char *const *)overlays, BASES * OVERLAYS,
+                                        &opts, count_failures, &failures), KRENDER_OK);
+    assert_int_equal(failures, 0);
+    size_t hits, builds;
+    kr_subcache_counts(kr_ctx_subcache(ctx), &hits, &builds);
+    print_message("base results taken %zu, bases built %zu\n", hits, builds);
+    assert_int_equal(hits + builds, BASES * OVERLAYS);
+    assert_true(builds <= 6);
+    krender_ctx_free(ctx);
+    for (int i = 0; i < BASES; i++)
+        free(bases[i]);
+    for (int i = 0; i < BASES * OVERLAYS; i++)
+        free(overlays[i]);
+    tu_rmtree(d);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reuse_matches_fresh_renders),
         cmocka_unit_test(options_are_part_of_the_key),
+        cmocka_unit_test(threads_share_base_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,7 @@ typedef struct event {
  * written inside a flow collection here: only empty ones are flow). */
 typedef struct scan {
     bool multiline, block_plain, single_quoted, block;
+    bool spaces; /* has a space (where a line may fold) */
 } scan;
 
 /* ---- output: a failed allocation sets w->nomem and skips every later write ---- */
@@ -136,6 +137,18 @@ static void increase_indent(kr_yw *w, bool flow, bool indentless)
 
 /* ---- scalars ---- */
 
+/* The characters that may not start a plain scalar anywhere (libyaml's analysis). */
+static bool starts_indicator(unsigned char c)
+{
+    switch (c) {
+    case '#': case ',': case '[': case ']': case '{': case '}': case '&': case '*': case '!':
+    case '|': case '>': case '\'': case '"': case '%': case '@': case '`':
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* False when s has a character this writer leaves to libyaml (not printable ASCII or "\n"). */
 static bool analyze(const char *s, size_t n, scan *a)
 {
@@ -148,9 +161,9 @@ static bool analyze(const char *s, size_t n, scan *a)
     bool first_blank_after = n == 1 || u[1] == ' ' || u[1] == '\n';
     bool indicators = (n >= 3 && ((u[0] == '-' && u[1] == '-' && u[2] == '-') ||
                                   (u[0] == '.' && u[1] == '.' && u[2] == '.'))) ||
-                      (u[0] > ' ' && strchr("#,[]{}&*!|>'\"%@`", u[0])) ||
+                      starts_indicator(u[0]) ||
                       ((u[0] == '?' || u[0] == ':' || u[0] == '-') && first_blank_after);
-    bool breaks = false, break_space = false, space_break = false;
+    bool breaks = false, break_space = false, space_break = false, spaces = false;
     bool prev_space = false, prev_break = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = u[i];
@@ -159,6 +172,7 @@ static bool analyze(const char *s, size_t n, scan *a)
             continue;
         }
         if (c == ' ') {
+            spaces = true;
             break_space |= prev_break;
             prev_space = true;
             prev_break = false;
@@ -179,6 +193,7 @@ static bool analyze(const char *s, size_t n, scan *a)
     }
     bool edge = u[0] == ' ' || u[0] == '\n' || u[n - 1] == ' ' || u[n - 1] == '\n';
     a->multiline = breaks;
+    a->spaces = spaces;
     a->block_plain = !edge && !break_space && !space_break && !breaks && !indicators;
     a->single_quoted = !break_space && !space_break;
     a->block = u[n - 1] != ' ' && !space_break;
@@ -321,7 +336,14 @@ static int write_scalar(kr_yw *w, const event *e, const scan *a)
     case KR_YW_PLAIN:
         if (!e->len) /* libyaml 0.2.5 and its successors differ here; never asked of us */
             return KR_YW_UNSUPPORTED;
-        write_plain(w, e->s, e->len, allow_breaks);
+        if (a->spaces) {
+            write_plain(w, e->s, e->len, allow_breaks);
+        } else { /* one word: nothing to fold (most scalars) */
+            if (!w->whitespace)
+                put(w, ' ');
+            put_run(w, e->s, e->len);
+            w->whitespace = w->indention = false;
+        }
         break;
     case SINGLE:
         write_single_quoted(w, e->s, e->len, allow_breaks);

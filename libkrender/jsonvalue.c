@@ -731,7 +731,8 @@ bool kr_v2_plain_is_str(const char *s, size_t n)
     if (n == 0)
         return false; /* "" resolves to null */
     char c = s[0];
-    if (strchr("yYnNtTfFoO~", c)) /* hint 'M': only the map */
+    if (c == 'y' || c == 'Y' || c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' ||
+        c == 'F' || c == 'o' || c == 'O' || c == '~') /* hint 'M': only the map */
         return !in_resolve_map(s, n);
     if (c == '.')
         return !in_resolve_map(s, n) && !go_dot_float(s, n);

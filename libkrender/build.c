@@ -54,6 +54,26 @@ static void read_build_metadata(kr_render *r, const kr_kustomization *k, build_m
     }
 }
 
+/* Whether annotation key `key` is one kustomize strips (given what buildMetadata keeps). Every
+ * such key starts with one of "acik" and is at least 16 bytes: most keys are passed over at
+ * once, not compared with all 21 names. */
+static bool stripped(const kr_node *key, const build_meta *bm)
+{
+    const char *k = key->u.text;
+    size_t n = key->len;
+    if (key->kind != KR_SCALAR || n < 16 ||
+        (k[0] != 'a' && k[0] != 'c' && k[0] != 'i' && k[0] != 'k'))
+        return false;
+    for (size_t i = 0; i < sizeof build_annotations / sizeof *build_annotations; i++) {
+        const char *b = build_annotations[i];
+        if (b[0] == k[0] && strlen(b) == n && memcmp(b, k, n) == 0)
+            return !(bm->origin && strcmp(b, "config.kubernetes.io/origin") == 0) &&
+                   !(bm->transformations &&
+                     strcmp(b, "alpha.config.kubernetes.io/transformations") == 0);
+    }
+    return false;
+}
+
 /* kustomize rewrites metadata.annotations without these keys; an annotations map left empty
  * (even one that was empty in the input) disappears. */
 static void strip_build_annotations(kr_resource *res, const build_meta *bm)
@@ -65,11 +85,11 @@ static void strip_build_annotations(kr_resource *res, const build_meta *bm)
             kr_map_remove(meta, "annotations");
         return;
     }
-    for (size_t i = 0; i < sizeof build_annotations / sizeof *build_annotations; i++)
-        if (!(bm->origin && strcmp(build_annotations[i], "config.kubernetes.io/origin") == 0) &&
-            !(bm->transformations &&
-              strcmp(build_annotations[i], "alpha.config.kubernetes.io/transformations") == 0))
-            kr_map_remove(ann, build_annotations[i]);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < ann->len; i++)
+        if (!stripped(ann->u.pairs[i].key, bm))
+            ann->u.pairs[kept++] = ann->u.pairs[i];
+    ann->len = kept;
     if (ann->len == 0)
         kr_map_remove(meta, "annotations");
 }

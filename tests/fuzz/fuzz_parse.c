@@ -1,5 +1,6 @@
 /* libFuzzer harness: YAML text -> node tree (kr_parse_stream, kr_parse_document in both YAML
- * modes), then every document back out through the YAML and JSON emitters.
+ * modes), then every document back out through the YAML and JSON emitters. The two YAML
+ * writers (emit_direct.c and libyaml's emitter) must agree: same bytes, or the same error.
  * Input: any bytes, used as the file's contents. */
 #include "fuzz.h"
 
@@ -13,10 +14,16 @@
 /* Both emitters on one document; their errors (.inf, .nan ...) are expected outcomes. */
 static void emit_both(const kr_node *doc)
 {
-    kr_buf out = {0};
-    kr_err err = {0};
-    kr_emit_document(doc, &out, &err);
+    kr_buf out = {0}, direct = {0};
+    kr_err err = {0}, derr = {0};
+    int rc = kr_emit_document_libyaml(doc, &out, &err);
+    int drc = kr_emit_document_direct(doc, &direct, &derr);
+    if (drc != KR_EMIT_NOT_DIRECT &&
+        (drc != rc || (!rc && (direct.len != out.len || memcmp(direct.data, out.data, out.len)))))
+        abort(); /* the direct writer differs from libyaml's */
     kr_err_clear(&err);
+    kr_err_clear(&derr);
+    kr_buf_free(&direct);
     out.len = 0;
     kr_emit_json(doc, &out, &err);
     kr_err_clear(&err);

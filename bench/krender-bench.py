@@ -10,7 +10,9 @@ Renders, with the CLI given as argument:
     (pre-commit's and Argo CD's shape: process start-up included), and the large preset's
     envs/prod aggregate (about 7,000 resources, 6 MB).
 and prints wall time, MB/s of output and peak RSS for each, so a regression shows up in every
-session. Nothing is asserted about speed here (benchmarks are not tests)."""
+session. Nothing is asserted about speed here (benchmarks are not tests).
+
+Usage: krender-bench.py CLI PEAK_RSS (PEAK_RSS: bench/peak_rss.c, built by meson)."""
 import os
 import shutil
 import subprocess
@@ -57,43 +59,62 @@ def gen_5084(root, n=4000):
     return overlay
 
 
-def run(label, cmd, out_bytes_of):
-    """One process: its wall time, output MB/s and its own peak RSS (wait4)."""
+PEAK_RSS = None  # the helper measuring a command's own peak RSS (set by main)
+
+
+def measured(cmd, rss_file):
+    """cmd run under the peak_rss helper, which writes the command's peak RSS to rss_file."""
+    return [PEAK_RSS, rss_file] + cmd
+
+
+def peak_mib(rss_file):
+    with open(rss_file) as f:
+        return int(f.read()) / 1024
+
+
+def run(label, cmd, out_bytes_of, tmp):
+    """One process: its wall time, output MB/s and its own peak RSS."""
+    rss_file = os.path.join(tmp, "rss")
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
+    p = subprocess.run(measured(cmd, rss_file), stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
     dt = time.perf_counter() - t0
-    p.stdout.close()
-    rc = os.waitstatus_to_exitcode(status)
-    size = out_bytes_of(out)
+    size = out_bytes_of(p.stdout)
     print("%-34s %8.3f s %8.1f MB/s %8.1f MiB peak  %s" %
-          (label, dt, size / 1e6 / dt if dt else 0, ru.ru_maxrss / 1024,
-           "ok" if rc == 0 else "FAILED (exit %d)" % rc))
-    return 1 if rc else 0
+          (label, dt, size / 1e6 / dt if dt else 0, peak_mib(rss_file),
+           "ok" if p.returncode == 0 else "FAILED (exit %d)" % p.returncode))
+    return 1 if p.returncode else 0
 
 
-def per_root(cli, repo, roots):
-    """One process per root, one after the other; prints the mean wall time per root."""
+def per_root(cli, repo, roots, tmp):
+    """One process per root, one after the other: the mean wall time per root, then (in a
+    second pass under the helper) the largest peak RSS."""
     t0 = time.perf_counter()
     failed = 0
     for r in roots:
         failed |= subprocess.run([cli, "build", os.path.join(repo, r)], stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL).returncode
     dt = time.perf_counter() - t0
-    print("%-34s %8.3f s %8.2f ms per root  %s" % ("medium overlays, %d processes" % len(roots),
-                                                   dt, dt / len(roots) * 1e3,
-                                                   "ok" if not failed else "FAILED"))
+    rss_file, peak = os.path.join(tmp, "rss"), 0.0
+    for r in roots:
+        subprocess.run(measured([cli, "build", os.path.join(repo, r)], rss_file),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = max(peak, peak_mib(rss_file))
+    print("%-34s %8.3f s %8.2f ms per root %6.1f MiB peak  %s" %
+          ("medium overlays, %d processes" % len(roots), dt, dt / len(roots) * 1e3, peak,
+           "ok" if not failed else "FAILED"))
     return 1 if failed else 0
 
 
 def main():
+    global PEAK_RSS
     cli = os.path.abspath(sys.argv[1])
+    PEAK_RSS = os.path.abspath(sys.argv[2])
     tmp = tempfile.mkdtemp(prefix="krender-bench-")
     failed = 0
     try:
         overlay = gen_5084(os.path.join(tmp, "issue5084"))
-        failed |= run("issue-5084 shape, 4000 resources", [cli, "build", overlay], len)
+        failed |= run("issue-5084 shape, 4000 resources", [cli, "build", overlay], len, tmp)
         gen = os.path.join(SHARED, "gen-monorepo")
         for preset in ("small", "medium"):
             if not os.path.exists(gen):
@@ -110,15 +131,16 @@ def main():
 
             def outsize(_):
                 return sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
-            failed |= run("%s preset, %d roots, --out-dir" % (preset, len(roots)), cmd, outsize)
+            failed |= run("%s preset, %d roots, --out-dir" % (preset, len(roots)), cmd, outsize,
+                          tmp)
             if preset == "medium":
-                failed |= per_root(cli, repo, [r for r in roots if "/overlays/" in r])
+                failed |= per_root(cli, repo, [r for r in roots if "/overlays/" in r], tmp)
         if os.path.exists(gen):
             repo = os.path.join(tmp, "large")
             subprocess.run([sys.executable, gen, "--preset", "large", "--out", repo],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             failed |= run("large preset, envs/prod aggregate",
-                          [cli, "build", os.path.join(repo, "envs", "prod")], len)
+                          [cli, "build", os.path.join(repo, "envs", "prod")], len, tmp)
     finally:
         shutil.rmtree(tmp)
     return 1 if failed else 0

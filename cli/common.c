@@ -1,7 +1,9 @@
 /* Shared CLI pieces: see common.h. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "common.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -82,6 +84,11 @@ void cli_print_error(FILE *f, const krender_error *e)
 
 unsigned cli_cores(void)
 {
+    /* the CPUs this process may run on: a container's cpuset or taskset counts, not the
+     * machine's (and it is one system call, where sysconf reads a file) */
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
 }

@@ -1,6 +1,9 @@
 /* krender: the thin command line over the public API (kustomize's flag names). */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +237,12 @@ static int cmd_kustomize(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* A fixed threshold: blocks of 128 KiB and more are always mapped, so freeing one (a part
+     * of the output written on another thread, a grown buffer) gives its memory back. glibc's
+     * adaptive threshold kept them in the heap: 4 MiB more peak RSS on a large render. */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
     cli_install_signal_cleanup();
     const char *self = strrchr(argv[0], '/');
     self = self ? self + 1 : argv[0];

@@ -376,7 +376,7 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
          * ahead (opened without links, hence its own real path) tells it without a call */
         char *kpath = kr_arena_concat3(r->arena, abs, "/", "kustomization.yaml");
         int kk, kerr;
-        if (kpath && r->prefetch && kr_prefetch_get(r, kpath)) {
+        if (kpath && r->prefetch && kr_prefetch_get(r, kpath, NULL)) {
             remember(r, s, kpath, kpath, KR_FS_FILE, 0);
             remember(r, s, abs, abs, KR_FS_DIR, 0);
             *kind = KR_FS_DIR;
@@ -391,10 +391,11 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
             return 0;
         }
     }
-    if (r->prefetch && kr_prefetch_get(r, abs))
+    int missing = 0;
+    if (r->prefetch && kr_prefetch_get(r, abs, &missing))
         k = KR_FS_FILE, rp = (char *)abs;
-    else if (r->prefetch && (err = kr_prefetch_missing(r, abs)) != 0)
-        k = KR_FS_MISSING;
+    else if (missing)
+        k = KR_FS_MISSING, err = missing;
     else if (disk_probe(r, s, abs, &k, &err))
         rp = err ? NULL : (char *)abs;
     else if ((err = disk_resolve_slow(r, s, abs, &rp, &k)) != 0)

@@ -125,7 +125,7 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
         *out = &e->file;
         return record_read(r, &e->file);
     }
-    const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, real) : NULL;
+    const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, real, NULL) : NULL;
     if (pf) { /* read ahead on the other thread: its bytes, copied unless the cache has them */
         kr_fs_file h = {.path = real, .size = pf->size, .has_stamp = true, .dev = pf->dev,
                         .ino = pf->ino, .mtime_sec = pf->mtime_sec, .mtime_nsec = pf->mtime_nsec};

@@ -326,7 +326,7 @@ void kr_prefetch_start(kr_render *r)
 const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t hash,
                                        size_t len, bool stream)
 {
-    const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, path) : NULL;
+    const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, path, NULL) : NULL;
     return pf && pf->parsed && pf->stream == stream && pf->hash == hash && pf->len == len ? pf
                                                                                           : NULL;
 }
@@ -336,23 +336,11 @@ bool kr_prefetch_lends(const kr_render *r)
     return r->prefetch && r->prefetch->lend;
 }
 
-int kr_prefetch_missing(kr_render *r, const char *real)
+const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing)
 {
     kr_prefetch *p = r->prefetch;
-    if (!p)
-        return 0;
-    pthread_mutex_lock(&p->lock);
-    pf_entry *e = find(p, real);
-    while (e && e->state == PF_WORKING)
-        pthread_cond_wait(&p->changed, &p->lock);
-    int err = e && e->state == PF_MISSING ? e->err : 0;
-    pthread_mutex_unlock(&p->lock);
-    return err;
-}
-
-const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real)
-{
-    kr_prefetch *p = r->prefetch;
+    if (missing)
+        *missing = 0;
     if (!p)
         return NULL;
     pthread_mutex_lock(&p->lock);
@@ -362,6 +350,8 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real)
     while (e && e->state == PF_WORKING)
         pthread_cond_wait(&p->changed, &p->lock);
     const kr_pf_file *f = e && e->state == PF_READY ? &e->file : NULL;
+    if (missing && e && e->state == PF_MISSING)
+        *missing = e->err;
     pthread_mutex_unlock(&p->lock);
     return f;
 }

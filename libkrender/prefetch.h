@@ -52,8 +52,9 @@ void kr_prefetch_free(kr_render *r);
 
 /* The file the thread read at `real` (a symlink-free absolute path), waiting while it is being
  * read; NULL when the thread does not have it, and from then on never will (the render reads it
- * itself). */
-const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real);
+ * itself). Then *missing (when not NULL) is ENOENT or ENOTDIR if the thread found that nothing
+ * exists at `real`, else 0. */
+const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing);
 
 /* The file the thread parsed at `path` when it is this version (hash and length) and was
  * parsed the way asked (a resource file's documents: stream; else as a kustomization). */
@@ -63,9 +64,5 @@ const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t 
 /* Whether the cache may keep pointers to what the thread read (data, kdoc): in a context's
  * first render it takes that memory over at the end; otherwise it copies what it keeps. */
 bool kr_prefetch_lends(const kr_render *r);
-
-/* ENOENT or ENOTDIR when the thread found that nothing exists at `real` (waiting while it is
- * looking), else 0. */
-int kr_prefetch_missing(kr_render *r, const char *real);
 
 #endif

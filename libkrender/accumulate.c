@@ -178,7 +178,7 @@ static int accumulate_entry(kr_render *r, const kr_kustomization *k, const kr_no
                             kr_accum *out)
 {
     const char *p = entry->u.text;
-    if (strstr(p, "://") || strncmp(p, "git@", 4) == 0 || strncmp(p, "github.com/", 11) == 0)
+    if (kr_path_is_remote(p))
         return kr_err_set(r->err, KRENDER_E_UNSUPPORTED, k->path, entry->line, entry->col,
                           "remote resource '%s' is not supported: vendor it into the "
                           "repository and refer to it by a relative path",

@@ -120,3 +120,8 @@ char *kr_path_relto(kr_arena *a, const char *base, const char *p)
         strcpy(out, ".");
     return out;
 }
+
+bool kr_path_is_remote(const char *s)
+{
+    return strstr(s, "://") || strncmp(s, "git@", 4) == 0 || strncmp(s, "github.com/", 11) == 0;
+}

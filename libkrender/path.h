@@ -20,4 +20,6 @@ const char *kr_path_rel(const char *p, const char *base);
 
 /* Relative path from directory `base` to `p` (both clean absolute), e.g. "../base/x.yaml". */
 char *kr_path_relto(kr_arena *a, const char *base, const char *p);
+/* A `resources` entry naming a remote target (URL, git@..., github.com/...), not a path. */
+bool kr_path_is_remote(const char *s);
 #endif

@@ -200,11 +200,6 @@ static void probe(kr_prefetch *p, const char *path)
     publish(p, e, false, missing);
 }
 
-static bool remote(const char *s)
-{
-    return strstr(s, "://") || strncmp(s, "git@", 4) == 0 || strncmp(s, "github.com/", 11) == 0;
-}
-
 /* The entries of a list field of kustomization k in directory dir, in order. */
 static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool resources,
                       int depth)
@@ -213,7 +208,7 @@ static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool
         return;
     for (uint32_t i = 0; i < list->len && !stopping(p); i++) {
         const kr_node *it = list->u.items[i];
-        if (!kr_is_scalar(it) || !it->len || remote(it->u.text))
+        if (!kr_is_scalar(it) || !it->len || kr_path_is_remote(it->u.text))
             continue;
         char *abs = kr_path_join(p->mem, dir, it->u.text);
         if (!abs || !kr_fs_clean_abs(abs))

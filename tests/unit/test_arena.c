@@ -1,0 +1,114 @@
+/* Arena: alignment, growth from small chunks to huge-page mappings, reset and adoption. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define MiB (1024u * 1024u)
+
+/* Fills every allocation with its own byte and checks none was overwritten by a later one. */
+typedef struct block {
+    unsigned char *p;
+    size_t n;
+    unsigned char fill;
+} block;
+
+static void check_blocks(const block *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < b[i].n; j += 4093)
+            assert_int_equal(b[i].p[j], b[i].fill);
+}
+
+static void grows_through_mapped_chunks(void **state)
+{
+    (void)state;
+    kr_arena *a = kr_arena_new();
+    assert_non_null(a);
+    static block b[4096];
+    size_t n = 0, total = 0;
+    /* 24 MiB in pieces of 24 B .. 96 KiB: the arena's chunks grow past the 2 MiB mark */
+    for (size_t size = 24; total < 24 * MiB && n < 4096; size = size * 3 % 98304 + 24) {
+        unsigned char *p = kr_arena_alloc(a, size);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 8, 0);
+        b[n] = (block){p, size, (unsigned char)(n * 7 + 1)};
+        memset(p, b[n].fill, size);
+        total += (size + 7) & ~(size_t)7;
+        n++;
+    }
+    check_blocks(b, n);
+    assert_int_equal(kr_arena_used(a), total);
+    kr_arena_free(a);
+}
+
+static void one_off_blocks_beyond_the_chunk_size(void **state)
+{
+    (void)state;
+    kr_arena *a = kr_arena_new();
+    block b[6];
+    /* 5 and 9 MiB exceed the biggest chunk: each is a block of its own, the rest of the
+     * current chunk stays in use for the small ones around them */
+    size_t sizes[6] = {100, 5 * MiB + 3, 200, 9 * MiB, 4 * MiB - 64, 300};
+    for (size_t i = 0; i < 6; i++) {
+        b[i] = (block){kr_arena_alloc(a, sizes[i]), sizes[i], (unsigned char)(0x41 + i)};
+        assert_non_null(b[i].p);
+        memset(b[i].p, b[i].fill, sizes[i]);
+    }
+    check_blocks(b, 6);
+    kr_arena_free(a);
+}
+
+static void reset_keeps_one_chunk_and_works_again(void **state)
+{
+    (void)state;
+    kr_arena *a = kr_arena_new();
+    for (int round = 0; round < 3; round++) {
+        block b[64];
+        for (size_t i = 0; i < 64; i++) {
+            size_t size = (i % 8 + 1) * 128 * 1024; /* 4.5 MiB per round, in 64 blocks */
+            b[i] = (block){kr_arena_alloc(a, size), size, (unsigned char)(round * 64 + i)};
+            assert_non_null(b[i].p);
+            memset(b[i].p, b[i].fill, size);
+        }
+        check_blocks(b, 64);
+        kr_arena_reset(a);
+        assert_int_equal(kr_arena_used(a), 0);
+    }
+    kr_arena_free(a);
+}
+
+static void adopted_chunks_live_with_the_adopter(void **state)
+{
+    (void)state;
+    kr_arena *dst = kr_arena_new(), *src = kr_arena_new();
+    unsigned char *small = kr_arena_alloc(dst, 64);
+    unsigned char *big = kr_arena_alloc(src, 6 * MiB);
+    assert_non_null(small);
+    assert_non_null(big);
+    memset(small, 1, 64);
+    memset(big, 2, 6 * MiB);
+    kr_arena_adopt(dst, src); /* frees src's handle, not its memory */
+    assert_int_equal(kr_arena_used(dst), 64 + 6 * MiB);
+    unsigned char *more = kr_arena_alloc(dst, 3 * MiB);
+    assert_non_null(more);
+    memset(more, 3, 3 * MiB);
+    assert_int_equal(big[6 * MiB - 1], 2);
+    assert_int_equal(small[63], 1);
+    kr_arena_free(dst);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(grows_through_mapped_chunks),
+        cmocka_unit_test(one_off_blocks_beyond_the_chunk_size),
+        cmocka_unit_test(reset_keeps_one_chunk_and_works_again),
+        cmocka_unit_test(adopted_chunks_live_with_the_adopter),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

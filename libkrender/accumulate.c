@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compact.h"
 #include "fs.h"
 #include "loader.h"
 #include "parse.h"
@@ -145,6 +146,37 @@ static int build_dir(kr_render *r, const kr_kustomization *k, const char *real,
     return accumulate_target(r, sub, &self, acc);
 }
 
+/* A base of the root builds in the render's scratch arena (compact.h) when nothing that
+ * outlives it could keep pointers into that memory: not within another scratch build, no
+ * buildMetadata (origins), no enclosing recording of a stored result (its notes point at the
+ * paths the base resolves). Returns the scratch arena, now r->arena, or NULL. */
+static kr_arena *enter_scratch(kr_render *r, const kr_subbuild *sb)
+{
+    if (!r->life || r->arena != r->life || r->track_origin)
+        return NULL;
+    for (const kr_subbuild *o = sb->outer; o; o = o->outer)
+        if (o->recording && !o->untrackable)
+            return NULL;
+    if (!r->scratch && !(r->scratch = kr_arena_new()))
+        return NULL;
+    r->arena = r->scratch;
+    return r->scratch;
+}
+
+/* Back to the render's arena after the base built in `scratch`: its resources are moved out
+ * (the scratch arena is reset once they are appended), or, after an error or for a result
+ * carrying more than resources (a custom transformer configuration, vars), the render keeps
+ * the whole scratch arena. */
+static int leave_scratch(kr_render *r, kr_arena *scratch, kr_accum *ra, int rc)
+{
+    r->arena = r->life;
+    if (!rc && !ra->config.custom && (!ra->config.loaded || ra->config.shared) && !ra->nvars)
+        return kr_accum_move_resources(r, ra, scratch, r->life);
+    kr_arena_adopt(r->life, scratch);
+    r->scratch = NULL;
+    return rc;
+}
+
 /* A directory holding a kustomization: a base (its own accumulator, merged in afterwards; its
  * result stored in the context and reused while its files are unchanged, subbuild.h) or a
  * component (kustomize builds it on the parent's accumulator). The kind is checked before
@@ -164,13 +196,20 @@ static int load_dir(kr_render *r, const kr_kustomization *k, const char *real,
     if ((rc = kr_subbuild_begin(r, real, k->visit, true, &sb, out, &hit)) || hit)
         return rc;
     kr_accum ra = {0};
+    kr_arena *scratch = enter_scratch(r, &sb);
     rc = build_dir(r, k, real, entry, false, &ra);
-    if ((rc = kr_subbuild_end(r, &sb, &ra, rc))) /* stored before the parent changes it */
+    rc = kr_subbuild_end(r, &sb, &ra, rc); /* stored before the parent changes it */
+    if (scratch)
+        rc = leave_scratch(r, scratch, &ra, rc);
+    if (rc)
         return rc;
     if ((rc = kr_resmap_append_all(r, &out->res, &ra.res)) ||
-        (rc = kr_tconfig_merge(r->arena, &out->config, &ra.config, r->err)))
+        (rc = kr_tconfig_merge(r->arena, &out->config, &ra.config, r->err)) ||
+        (rc = kr_merge_vars(r, out, &ra)))
         return rc;
-    return kr_merge_vars(r, out, &ra);
+    if (scratch && r->scratch == scratch)
+        kr_arena_reset(scratch); /* nothing points into it any more: warm for the next base */
+    return 0;
 }
 
 /* A `resources` entry is a file, or else a directory holding a kustomization (§13). */

@@ -438,7 +438,7 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
     int rc = 0;
     if (!ctx || !path)
         rc = kr_err_set(&res->err, KRENDER_E_INVALID_ARG, NULL, 0, 0, "%s is NULL", ctx ? "path" : "ctx");
-    else if (!(r.arena = take_arena(ctx)) || !(r.strings = kr_interner_new(r.arena)))
+    else if (!(r.arena = r.life = take_arena(ctx)) || !(r.strings = kr_interner_new(r.arena)))
         rc = kr_err_nomem(&res->err);
     if (!rc)
         rc = read_options(&r, opts);
@@ -475,6 +475,7 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
     kr_fs_end(&r);
     if (r.jail_fd >= 0)
         close(r.jail_fd);
+    kr_arena_free(r.scratch);
     if (ctx && r.arena) { /* keep one chunk of it for the next render of this context */
         ctx->spare = r.arena;
         kr_arena_reset(r.arena);

@@ -186,6 +186,15 @@ char *kr_arena_printf(kr_arena *a, const char *fmt, ...)
     return p;
 }
 
+bool kr_arena_owns(const kr_arena *a, const void *p)
+{
+    const unsigned char *q = p;
+    for (const chunk_t *c = a->head; c; c = c->next)
+        if (q >= c->data && q < c->data + c->size)
+            return true;
+    return false;
+}
+
 size_t kr_arena_used(const kr_arena *a)
 {
     return a->total;
@@ -227,10 +236,23 @@ void kr_arena_adopt(kr_arena *dst, kr_arena *src)
     free(src);
 }
 
+/* Under AddressSanitizer a reset arena keeps nothing: a pointer still into it (compact.h
+ * relies on there being none) is then a use after free, not a silent read of new data. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KR_ARENA_KEEP_ON_RESET 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KR_ARENA_KEEP_ON_RESET 0
+#endif
+#endif
+#ifndef KR_ARENA_KEEP_ON_RESET
+#define KR_ARENA_KEEP_ON_RESET 1
+#endif
+
 void kr_arena_reset(kr_arena *a)
 {
     chunk_t *keep = NULL;
-    for (chunk_t *c = a->head; c; c = c->next)
+    for (chunk_t *c = a->head; c && KR_ARENA_KEEP_ON_RESET; c = c->next)
         if (!keep || c->size > keep->size)
             keep = c;
     for (chunk_t *c = a->head, *n; c; c = n) {

@@ -3,6 +3,7 @@
 #define KR_ARENA_H
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdbool.h>
 
 typedef struct kr_arena kr_arena;
 
@@ -48,6 +49,8 @@ void *kr_arena_grow(kr_arena *a, void *items, size_t len, size_t *cap, size_t el
 void kr_arena_reset(kr_arena *a);
 /* Moves every allocation of src into dst (they then live as long as dst) and frees src. */
 void kr_arena_adopt(kr_arena *dst, kr_arena *src);
+/* Whether p points into memory of a (a walk over its chunks: for arenas of a few chunks). */
+bool kr_arena_owns(const kr_arena *a, const void *p);
 /* Bytes handed out so far (for statistics and limits). */
 size_t kr_arena_used(const kr_arena *a);
 

@@ -61,7 +61,8 @@ static const node_info *map_get(const nodemap *m, const char *key)
     return NULL;
 }
 
-/* Remembers key -> info (key copied). A failed allocation only costs a later cache miss. */
+/* Remembers key -> info (key and real copied). A failed allocation only costs a later cache
+ * miss. */
 static void map_put(kr_arena *a, nodemap *m, const char *key, const char *real, int kind, int err)
 {
     if ((m->count + 1) * 2 > m->cap) {
@@ -82,6 +83,10 @@ static void map_put(kr_arena *a, nodemap *m, const char *key, const char *real, 
     }
     const char *k = kr_arena_strdup(a, key);
     if (!k)
+        return;
+    if (real && (real == key || strcmp(real, key) == 0))
+        real = k;
+    else if (real && !(real = kr_arena_strdup(a, real)))
         return;
     size_t i = slot_of(key, m->cap);
     while (m->slots[i].key)
@@ -125,19 +130,19 @@ static const node_info *known(const kr_render *r, const kr_realcache *s, const c
 static void remember(kr_render *r, kr_realcache *s, const char *key, const char *real, int kind,
                      int err)
 {
-    if (r->fsview) { /* kept for the whole view: its own copy of the answer */
-        kr_fsview *v = r->fsview;
-        const char *copy = real ? kr_arena_strdup(v->arena, real) : NULL;
-        if (!real || copy)
-            map_put(v->arena, &v->nodes, key, copy, kind, err);
+    if (r->fsview) { /* kept for the whole view */
+        map_put(r->fsview->arena, &r->fsview->nodes, key, real, kind, err);
     } else if (r->serial) {
-        map_put(r->arena, &s->nodes, key, real, kind, err);
+        /* the answer outlives the caller's strings: real is kept as well (the key's copy when
+         * they are the same path) */
+        map_put(kr_render_life(r), &s->nodes, key, real, kind, err);
     }
 }
 
 static kr_realcache *state(kr_render *r)
 {
-    if (!r->realcache && (r->realcache = kr_arena_zalloc(r->arena, sizeof *r->realcache)))
+    if (!r->realcache &&
+        (r->realcache = kr_arena_zalloc(kr_render_life(r), sizeof *r->realcache)))
         r->realcache->held_fd = -1;
     return r->realcache;
 }
@@ -259,7 +264,7 @@ static char *real_dir(kr_render *r, kr_realcache *s, const char *abs)
         return (char *)hit->real;
     char *real = disk_realpath(r->arena, abs);
     if (real)
-        map_put(r->arena, &s->dirs, abs, real, KR_FS_DIR, 0);
+        map_put(kr_render_life(r), &s->dirs, abs, real, KR_FS_DIR, 0);
     return real;
 }
 
@@ -318,7 +323,7 @@ static int disk_probe(kr_render *r, kr_realcache *s, const char *abs, int *kind,
     if (S_ISREG(st.st_mode)) {
         drop_held(s);
         s->held_fd = fd;
-        s->held_path = kr_arena_strdup(r->arena, abs);
+        s->held_path = kr_arena_strdup(kr_render_life(r), abs);
         s->held_st = st;
         if (!s->held_path)
             drop_held(s);

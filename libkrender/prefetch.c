@@ -341,7 +341,7 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing)
     pthread_mutex_lock(&p->lock);
     pf_entry *e = find(p, real);
     if (!e && !p->stop) /* the thread has not got there: the render reads it, the thread not */
-        insert(p, r->arena, real, PF_NONE);
+        insert(p, kr_render_life(r), real, PF_NONE);
     while (e && e->state == PF_WORKING)
         pthread_cond_wait(&p->changed, &p->lock);
     const kr_pf_file *f = e && e->state == PF_READY ? &e->file : NULL;

@@ -18,7 +18,11 @@ typedef struct kr_smp_schema kr_smp_schema;
 typedef struct kr_fsview kr_fsview;
 
 struct kr_render {
+    /* where the stages allocate: the render's own arena (`life`), or while a base of the root
+     * builds, a scratch arena its result is moved out of (accumulate.c) */
     kr_arena *arena;
+    kr_arena *life;    /* lives as long as the render: its caches allocate here (kr_render_life) */
+    kr_arena *scratch; /* the scratch arena, kept for the next base (NULL until one is used) */
     kr_interner *strings;
     kr_cache *cache;       /* the context's file cache */
     const kr_scope *scope; /* cluster-scoped kinds */
@@ -50,6 +54,13 @@ struct kr_render {
     struct kr_patch_cache *patch_cache; /* xf_patch.c: parses of patch texts seen twice (render
                                          * arena; NULL until the first patch) */
 };
+
+/* The arena of what must outlive the stage that makes it: the render's caches (file
+ * resolutions, patch parses, the custom schema, strings handed to the read-ahead thread). */
+static inline kr_arena *kr_render_life(kr_render *r)
+{
+    return r->life ? r->life : r->arena;
+}
 
 /* A path for messages: relative to the build root as the caller spelled it. */
 const char *kr_render_display(kr_render *r, const char *abs);

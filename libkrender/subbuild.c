@@ -162,7 +162,7 @@ void kr_subbuild_note_warning(kr_render *r, const char *text)
 {
     if (!r->subbuild)
         return;
-    char *copy = kr_arena_strdup(r->arena, text);
+    char *copy = kr_arena_strdup(kr_render_life(r), text);
     if (copy)
         note(r, &(dep){DEP_WARNING, 0, 0, 0, copy, NULL, 0, 0});
     else

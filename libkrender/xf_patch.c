@@ -460,9 +460,10 @@ static pc_entry *pc_lookup(kr_render *r, const char *text, size_t len, const cha
                            kr_file *f)
 {
     struct kr_patch_cache *c = r->patch_cache;
+    kr_arena *life = kr_render_life(r); /* the cache serves the whole render */
     if (!c) {
-        if (!(c = kr_arena_zalloc(r->arena, sizeof *c)) ||
-            !(c->slots = kr_arena_zalloc(r->arena, 64 * sizeof *c->slots)))
+        if (!(c = kr_arena_zalloc(life, sizeof *c)) ||
+            !(c->slots = kr_arena_zalloc(life, 64 * sizeof *c->slots)))
             return NULL;
         c->nslots = 64;
         r->patch_cache = c;
@@ -472,16 +473,16 @@ static pc_entry *pc_lookup(kr_render *r, const char *text, size_t len, const cha
     for (; c->slots[i]; i = (i + 1) & mask)
         if (pc_same(c->slots[i], h, text, len, file, f))
             return c->slots[i];
-    pc_entry *e = kr_arena_zalloc(r->arena, sizeof *e);
+    pc_entry *e = kr_arena_zalloc(life, sizeof *e);
     if (!e)
         return NULL;
-    *e = (pc_entry){.hash = h, .len = len, .file = kr_arena_strdup(r->arena, file), .f = f};
+    *e = (pc_entry){.hash = h, .len = len, .file = kr_arena_strdup(life, file), .f = f};
     if (!e->file)
         return NULL;
     c->slots[i] = e;
     if (++c->count * 2 > c->nslots) {
         size_t n = c->nslots * 2;
-        pc_entry **slots = kr_arena_zalloc(r->arena, n * sizeof *slots);
+        pc_entry **slots = kr_arena_zalloc(life, n * sizeof *slots);
         if (!slots)
             return NULL;
         for (size_t j = 0; j < c->nslots; j++) {
@@ -512,14 +513,14 @@ static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *
     if (e->text) {
         pp = &e->pp; /* parsed before */
     } else if (e->seen) {
-        /* seen once before: parse into the render arena and keep it */
-        char *copy = kr_arena_alloc(r->arena, len + 1);
+        /* seen once before: parse into the render's own arena and keep it */
+        char *copy = kr_arena_alloc(kr_render_life(r), len + 1);
         if (!copy)
             return kr_err_nomem(r->err);
         memcpy(copy, text, len);
         copy[len] = '\0';
         /* what the parse keeps of its text must live as long as the render: read the copy */
-        parse_both(r, r->arena, &e->pp, copy, len, e->file, ps->f);
+        parse_both(r, kr_render_life(r), &e->pp, copy, len, e->file, ps->f);
         e->text = copy;
         pp = &e->pp;
     } else {

@@ -1,15 +1,25 @@
 #include "compact.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "error.h"
 #include "render.h"
+
+/* A key node a transformer made once and set in many maps, and its copy. */
+typedef struct moved_key {
+    const kr_node *from;
+    kr_node *to;
+} moved_key;
 
 typedef struct mover {
     kr_render *r;
     const kr_arena *from;
     kr_arena *to;
     bool ok;
+    moved_key *keys; /* open addressing by address; NULL until the first such key */
+    size_t nkeys, capkeys;
 } mover;
 
 static bool in_from(const mover *m, const void *p)
@@ -40,6 +50,8 @@ static const char *move_str(mover *m, const char *s)
  * A slot is written only when its node moved: a node outside `from` may belong to the file
  * cache, which other renders read at the same time (such a node never points into a render's
  * memory, so nothing of it is ever rewritten). */
+static kr_node *move_key(mover *m, kr_node *k);
+
 static kr_node *move_node(mover *m, kr_node *n)
 {
     if (in_from(m, n)) {
@@ -80,7 +92,7 @@ static kr_node *move_node(mover *m, kr_node *n)
         }
         for (uint32_t i = 0; i < n->len; i++) {
             kr_pair *p = &n->u.pairs[i];
-            kr_node *k = move_node(m, p->key), *v = move_node(m, p->value);
+            kr_node *k = move_key(m, p->key), *v = move_node(m, p->value);
             if (k != p->key)
                 p->key = k;
             if (v != p->value)
@@ -90,6 +102,56 @@ static kr_node *move_node(mover *m, kr_node *n)
     }
     }
     return n;
+}
+
+static size_t key_slot(const mover *m, const kr_node *k)
+{
+    uintptr_t a = (uintptr_t)k;
+    return (size_t)XXH3_64bits(&a, sizeof a) & (m->capkeys - 1);
+}
+
+static bool remember_key(mover *m, const kr_node *from, kr_node *to)
+{
+    if ((m->nkeys + 1) * 2 > m->capkeys) {
+        size_t cap = m->capkeys ? m->capkeys * 2 : 256;
+        moved_key *t = calloc(cap, sizeof *t);
+        if (!t)
+            return false;
+        moved_key *old = m->keys;
+        size_t oldcap = m->capkeys;
+        m->keys = t;
+        m->capkeys = cap;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].from) {
+                size_t j = key_slot(m, old[i].from);
+                while (t[j].from)
+                    j = (j + 1) & (cap - 1);
+                t[j] = old[i];
+            }
+        free(old);
+    }
+    size_t j = key_slot(m, from);
+    while (m->keys[j].from)
+        j = (j + 1) & (m->capkeys - 1);
+    m->keys[j] = (moved_key){from, to};
+    m->nkeys++;
+    return true;
+}
+
+/* A map key. One without a position was made by a transformer, which sets one key node in
+ * every map it changes (kr_map_put): it is copied once, and the maps share the copy again. */
+static kr_node *move_key(mover *m, kr_node *k)
+{
+    if (!in_from(m, k) || k->kind != KR_SCALAR || k->line)
+        return move_node(m, k);
+    for (size_t j = m->capkeys ? key_slot(m, k) : 0; m->capkeys && m->keys[j].from;
+         j = (j + 1) & (m->capkeys - 1))
+        if (m->keys[j].from == k)
+            return m->keys[j].to;
+    kr_node *c = move_node(m, k);
+    if (c != k && !remember_key(m, k, c))
+        m->ok = false;
+    return c;
 }
 
 static void move_id(mover *m, kr_resid *id)
@@ -149,8 +211,9 @@ static kr_resource *move_resource(mover *m, kr_resource *res)
 
 int kr_accum_move_resources(kr_render *r, kr_accum *ra, const kr_arena *from, kr_arena *to)
 {
-    mover m = {r, from, to, true};
+    mover m = {r, from, to, true, NULL, 0, 0};
     for (size_t i = 0; i < ra->res.len && m.ok; i++)
         ra->res.items[i] = move_resource(&m, ra->res.items[i]);
+    free(m.keys);
     return m.ok ? 0 : kr_err_nomem(r->err);
 }

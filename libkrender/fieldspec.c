@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common_words.h"
 #include "decode.h"
 #include "embedded.h"
 #include "gosort.h"
@@ -622,7 +623,9 @@ static int visit_map(const walk *w, kr_node *obj, uint32_t depth)
     kr_node *field = kr_map_getn(obj, elem, len);
     if (!field && create) {
         kr_arena *a = w->r->arena;
-        kr_node *key = kr_node_scalar_ref(a, KR_T_STR, elem, len); /* elem[len] is NUL here */
+        kr_node *key = kr_common_key(elem, len); /* shared, or elem (elem[len] is NUL here) */
+        if (!key)
+            key = kr_node_scalar_ref(a, KR_T_STR, elem, len);
         field = new_node(a, kind);
         if (!key || !field || !kr_map_append(a, obj, key, field))
             return kr_err_nomem(w->r->err);

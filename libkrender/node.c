@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "common_words.h"
+
 kr_node *kr_node_scalar(kr_arena *a, kr_scalar_type type, const char *text, size_t len)
 {
     kr_node *n = kr_arena_alloc(a, sizeof *n);
@@ -98,7 +100,7 @@ static kr_node *copy(kr_arena *a, const kr_node *n, bool deep)
             return NULL;
         for (uint32_t i = 0; i < n->len; i++) {
             kr_node *k = n->u.pairs[i].key;
-            c->u.pairs[i].key = deep && k ? copy(a, k, true) : k;
+            c->u.pairs[i].key = deep && k && !kr_is_common_key(k) ? copy(a, k, true) : k;
             if ((deep && k && !c->u.pairs[i].key) ||
                 !(c->u.pairs[i].value = copy(a, n->u.pairs[i].value, deep)))
                 return NULL;
@@ -170,7 +172,10 @@ bool kr_map_set(kr_arena *a, kr_node *map, const char *key, kr_node *value)
         p->value = value;
         return true;
     }
-    kr_node *k = kr_node_str(a, key);
+    size_t len = strlen(key);
+    kr_node *k = kr_common_key(key, len); /* a new key has no position: share it */
+    if (!k)
+        k = kr_node_scalar(a, KR_T_STR, key, len);
     return k && kr_map_append(a, map, k, value);
 }
 

@@ -1,7 +1,8 @@
 /* YAML -> kr_node trees straight from an event stream (no intermediate document): children
  * are collected on one growable stack and each finished map/seq is copied into an exact-size
  * arena array. Anchors are expanded by copying (every node in a tree is owned by that tree
- * alone, so transformers may mutate in place); merge keys follow kyaml's DeAnchor (YAML 1.2
+ * alone, so transformers may mutate in place; only map keys, never written to, may be shared
+ * static nodes); merge keys follow kyaml's DeAnchor (YAML 1.2
  * mode) or go-yaml v2's decoder (YAML 1.1 mode). The events come from a kr_ev_backend
  * (parse_ev.h): libyaml's, in parse_libyaml.c. */
 #include "parse.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common_words.h"
 #include "parse_ev.h"
 #include "resolve.h"
 
@@ -58,6 +60,7 @@ typedef struct pctx {
     kr_node *root;
     kr_node **marked; /* nodes carrying NF_* bits, cleared when the document is done */
     size_t nmarked, capmarked;
+    bool share_keys; /* common map keys are shared static nodes (shared_key) */
 } pctx;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -530,89 +533,29 @@ static int type_scalar(pctx *c, kr_node *n, const kr_ev *e, const char *s, size_
     return 0;
 }
 
-/* Strings that appear in most Kubernetes manifests and kustomizations: a scalar with one of
- * these texts points at the static copy instead of an arena copy. common_slot is an open-
- * addressing table over common_words (index + 1, 0 = empty) for COMMON_HASH; it was made
- * with the words: a word added without remaking it is simply never found. */
-static const char *const common_words[] = {
-    "op", "to", "v1", "Job", "TCP", "UDP", "add", "app", "cpu", "env", "get", "key", "tls", "Role",
-    "args", "data", "envs", "from", "host", "http", "kind", "list", "name", "path", "port", "spec",
-    "true", "type", "Exact", "Never", "bases", "false", "files", "hosts", "https", "image", "items",
-    "merge", "pairs", "paths", "ports", "rules", "value", "verbs", "watch", "Always", "Egress",
-    "Opaque", "Prefix", "Secret", "create", "delete", "digest", "effect", "egress", "images",
-    "labels", "limits", "memory", "newTag", "number", "remove", "secret", "status", "target",
-    "update", "values", "CronJob", "Ingress", "Service", "apps/v1", "backend", "command", "envFrom",
-    "fsGroup", "httpGet", "ingress", "metrics", "newName", "options", "patches", "replace",
-    "roleRef", "service", "storage", "volumes", "NodePort", "affinity", "apiGroup", "batch/v1",
-    "behavior", "emptyDir", "fieldRef", "literals", "metadata", "operator", "pathType", "protocol",
-    "readOnly", "replicas", "requests", "resource", "schedule", "selector", "strategy", "subjects",
-    "template", "ClusterIP", "Component", "ConfigMap", "DaemonSet", "Namespace", "apiGroups",
-    "claimName", "clusterIP", "configMap", "fieldPath", "mountPath", "namespace", "policy/v1",
-    "resources", "runAsUser", "secretRef", "valueFrom", "Deployment", "apiVersion", "components",
-    "containers", "namePrefix", "nameSuffix", "runAsGroup", "secretName", "stringData",
-    "targetPort", "ClusterRole", "RoleBinding", "StatefulSet", "Utilization", "accessModes",
-    "annotations", "defaultMode", "jobTemplate", "matchLabels", "maxReplicas", "minReplicas",
-    "podSelector", "policyTypes", "serviceName", "tolerations", "IfNotPresent", "LoadBalancer",
-    "commonLabels", "configMapRef", "minAvailable", "nodeSelector", "runAsNonRoot", "secretKeyRef",
-    "startupProbe", "volumeMounts", "Kustomization", "NetworkPolicy", "containerPort",
-    "livenessProbe", "periodSeconds", "restartPolicy", "ServiceAccount", "autoscaling/v2",
-    "maxUnavailable", "readinessProbe", "scaleTargetRef", "timeoutSeconds", "configMapKeyRef",
-    "imagePullPolicy", "patchesJson6902", "secretGenerator", "securityContext", "generatorOptions",
-    "includeSelectors", "includeTemplates", "matchExpressions", "storageClassName",
-    "commonAnnotations", "kubernetes.io/tls", "namespaceSelector", "ClusterRoleBinding",
-    "averageUtilization", "configMapGenerator", "serviceAccountName", "PodDisruptionBudget",
-    "initialDelaySeconds", "networking.k8s.io/v1", "volumeClaimTemplates", "PersistentVolumeClaim",
-    "patchesStrategicMerge", "persistentVolumeClaim", "HorizontalPodAutoscaler",
-    "rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1", "kustomize.config.k8s.io/v1beta1",
-    "kustomize.config.k8s.io/v1alpha1"};
-#define COMMON_HASH(s, n)                                                                         \
-    (((n) * 11u + (unsigned char)(s)[0] * 39u + (unsigned char)(s)[(n) - 1]) & 511u)
-static const uint8_t common_slot[512] = {
-    0, 0, 17, 0, 0, 62, 0, 0, 42, 0, 0, 0, 152, 0, 0, 0, 82, 83, 164, 0, 26, 0, 0, 150, 55, 54, 141,
-    102, 162, 74, 0, 0, 172, 0, 0, 18, 0, 0, 32, 0, 0, 100, 101, 0, 0, 92, 0, 99, 0, 2, 0, 122, 33,
-    121, 0, 84, 85, 0, 64, 63, 131, 27, 28, 0, 13, 3, 103, 182, 0, 0, 11, 75, 93, 0, 0, 0, 0, 187,
-    123, 104, 106, 0, 0, 0, 133, 117, 105, 156, 132, 0, 0, 0, 194, 169, 0, 0, 0, 0, 65, 148, 195, 0,
-    165, 196, 0, 107, 160, 0, 0, 0, 158, 157, 0, 0, 0, 0, 20, 0, 0, 0, 19, 0, 66, 0, 0, 0, 0, 0, 0,
-    0, 34, 35, 0, 170, 0, 0, 0, 0, 151, 30, 0, 0, 134, 0, 0, 0, 0, 0, 0, 0, 43, 0, 149, 76, 181, 36,
-    46, 175, 176, 0, 0, 0, 0, 0, 44, 0, 0, 0, 0, 37, 112, 0, 0, 0, 87, 67, 48, 188, 0, 0, 56, 0, 0,
-    0, 0, 171, 86, 0, 0, 0, 0, 77, 45, 0, 0, 198, 0, 0, 0, 0, 0, 0, 124, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    177, 0, 0, 0, 0, 0, 0, 0, 0, 21, 0, 0, 197, 0, 0, 0, 68, 0, 0, 12, 108, 0, 49, 161, 0, 0, 0, 0,
-    0, 159, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 142, 0, 0, 0, 110, 0, 0, 0, 109,
-    0, 0, 14, 0, 0, 0, 135, 22, 0, 0, 0, 0, 0, 0, 0, 0, 173, 0, 0, 0, 0, 178, 179, 0, 0, 0, 0, 0,
-    57, 58, 0, 0, 0, 29, 0, 0, 0, 0, 111, 0, 0, 0, 38, 47, 0, 0, 0, 0, 5, 125, 94, 0, 0, 0, 190, 0,
-    71, 0, 0, 0, 192, 0, 0, 7, 0, 0, 0, 0, 0, 0, 23, 95, 0, 59, 70, 8, 0, 0, 50, 78, 0, 136, 0, 0,
-    0, 185, 0, 6, 0, 15, 118, 163, 0, 0, 60, 0, 0, 0, 1, 0, 0, 0, 0, 79, 189, 61, 90, 0, 0, 0, 183,
-    0, 0, 0, 0, 0, 0, 0, 0, 154, 193, 0, 143, 144, 145, 119, 0, 0, 0, 0, 89, 0, 0, 137, 167, 0, 0,
-    0, 0, 31, 88, 168, 0, 0, 113, 0, 72, 0, 0, 0, 126, 24, 120, 0, 0, 129, 80, 130, 9, 0, 0, 0, 0,
-    25, 0, 0, 96, 139, 140, 166, 0, 91, 155, 39, 40, 41, 51, 180, 0, 0, 0, 0, 0, 0, 0, 73, 0, 115,
-    4, 16, 0, 0, 97, 0, 191, 81, 0, 0, 199, 98, 0, 0, 0, 0, 0, 138, 0, 0, 114, 200, 69, 0, 0, 0, 52,
-    0, 0, 0, 174, 116, 0, 0, 0, 0, 0, 0, 184, 0, 0, 53, 0, 0, 0, 127, 128, 0, 0, 10, 146, 147, 186,
-    0, 153};
-
-/* The static copy of s[0..len) when it is one of the common strings (scalar text is never
- * written to, so nodes may share it), else NULL. */
-static const char *common_text(const char *s, size_t len)
+/* The shared node for a map key of a resource stream that is a plain, untagged, unanchored
+ * common word resolving to a string, else NULL. Most keys of a manifest are such words: one
+ * static node each instead of an arena node per map (keys are never written to; a shared one
+ * has no position, which only a duplicate-key error would name: parse_stream then parses
+ * again without sharing). */
+static kr_node *shared_key(const pctx *c, const kr_ev *e, const char *s, size_t len)
 {
-    if (len == 0)
-        return "";
-    if (len > 40)
+    if (!c->share_keys || c->nfr == 0 || e->style != KR_STYLE_PLAIN || e->tag || e->anchor)
         return NULL;
-    for (size_t h = COMMON_HASH(s, len); common_slot[h]; h = (h + 1) & (sizeof common_slot - 1)) {
-        const char *w = common_words[common_slot[h] - 1];
-        size_t i = 0;
-        while (i < len && w[i] && w[i] == s[i])
-            i++;
-        if (i == len && !w[len])
-            return w;
-    }
-    return NULL;
+    const frame *f = &c->fr[c->nfr - 1];
+    if (f->node->kind != KR_MAP || (c->nkids - f->base) % 2 != 0)
+        return NULL;
+    kr_node *k = kr_common_key(s, len);
+    return k && kr_resolve_plain(s, len, c->mode) == KR_T_STR ? k : NULL;
 }
 
 static int scalar_node(pctx *c, const kr_ev *e, kr_node **out)
 {
     const char *s = e->text ? e->text : "";
     size_t len = e->text ? e->len : 0;
-    const char *common = common_text(s, len);
+    if ((*out = shared_key(c, e, s, len)) != NULL)
+        return 0;
+    const char *common = kr_common_text(s, len);
     /* kr_node_scalar's node and text in one arena block (no text for a common string) */
     kr_node *n = kr_arena_alloc(c->a, sizeof *n + (common ? 0 : len + 1));
     if (!n)
@@ -916,9 +859,9 @@ static int split_and_parse(pctx *c, const char *s, size_t n, doclist *dl)
     return parse_chunk(c, s + prev, n - prev, (unsigned)line, dl);
 }
 
-static int parse_stream(const kr_ev_backend *be, kr_arena *a, const char *file, const char *buf,
-                        size_t len, kr_node ***docs, size_t *ndocs, bool *first_at_top,
-                        kr_err *err)
+static int parse_stream_once(const kr_ev_backend *be, kr_arena *a, const char *file,
+                             const char *buf, size_t len, kr_node ***docs, size_t *ndocs,
+                             bool *first_at_top, bool share_keys, kr_err *err)
 {
     pctx c;
     doclist dl = {0};
@@ -927,6 +870,7 @@ static int parse_stream(const kr_ev_backend *be, kr_arena *a, const char *file, 
     *docs = NULL;
     *ndocs = 0;
     int rc = ctx_init(&c, be, a, file, KR_YAML_12, err);
+    c.share_keys = share_keys;
     const char *s = rc ? NULL : crlf_to_lf(buf, len, &n, &heap);
     if (!rc && !s)
         rc = nomem(&c);
@@ -947,6 +891,20 @@ static int parse_stream(const kr_ev_backend *be, kr_arena *a, const char *file, 
     ctx_fini(&c);
     if (first_at_top)
         *first_at_top = !rc && dl.n && dl.first_at_top;
+    return rc;
+}
+
+/* A stream whose parse failed is parsed again without shared keys: the error (a duplicate key
+ * names both keys' lines) is then exactly the one a parse without them gives. */
+static int parse_stream(const kr_ev_backend *be, kr_arena *a, const char *file, const char *buf,
+                        size_t len, kr_node ***docs, size_t *ndocs, bool *first_at_top,
+                        kr_err *err)
+{
+    int rc = parse_stream_once(be, a, file, buf, len, docs, ndocs, first_at_top, true, err);
+    if (rc && rc != KRENDER_E_NOMEM) {
+        kr_err_clear(err);
+        rc = parse_stream_once(be, a, file, buf, len, docs, ndocs, first_at_top, false, err);
+    }
     return rc;
 }
 

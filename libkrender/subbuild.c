@@ -5,6 +5,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "common_words.h"
 #include "fs.h"
 #include "path.h"
 
@@ -176,6 +177,8 @@ void kr_subbuild_note_warning(kr_render *r, const char *text)
  * keys, which would die with the render's arena). */
 static kr_node *copy_all(kr_arena *a, const kr_node *n)
 {
+    if (kr_is_common_key(n))
+        return (kr_node *)n; /* static */
     if (n->kind == KR_SCALAR) {
         kr_node *c = kr_node_scalar(a, (kr_scalar_type)n->type, n->u.text, n->len);
         if (c) {

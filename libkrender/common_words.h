@@ -1,0 +1,19 @@
+/* Strings that appear in most Kubernetes manifests and kustomizations. A scalar with one of
+ * these texts points at the static copy instead of an arena copy, and a map key that is one of
+ * them (plain, untagged, a string) can be a shared static node: most keys of a manifest are. */
+#ifndef KR_COMMON_WORDS_H
+#define KR_COMMON_WORDS_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "node.h"
+
+/* The static copy of s[0..len) ("" for len 0), or NULL when it is not a common word. */
+const char *kr_common_text(const char *s, size_t len);
+/* The shared key node for common word s[0..len): a plain string scalar without position;
+ * NULL when s is not one. Never to be written to (node.h: key nodes are immutable). */
+kr_node *kr_common_key(const char *s, size_t len);
+/* Whether n is one of those shared nodes (a copy keeps the pointer: they live forever). */
+bool kr_is_common_key(const kr_node *n);
+
+#endif

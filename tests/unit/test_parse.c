@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common_words.h"
 #include "parse.h"
 #include "resolve.h"
 
@@ -490,6 +491,43 @@ static void test_stream_error_lines(void **state)
     assert_int_equal(f->err.line, 4);
 }
 
+/* A resource stream's common keys are shared static nodes; a kustomization keeps every key's
+ * position (its decoder names them), and so does a duplicate-key error in a stream. */
+static void test_shared_keys(void **state)
+{
+    fixture *f = *state;
+    kr_node **d;
+    size_t n;
+    const char *y = "kind: Pod\nmetadata:\n  name: a\n  labels:\n    name: x\n    custom: y\n"
+                    "true: 1\n&anchored image: z\n'kind': quoted\n";
+    assert_int_equal(stream(f, y, &d, &n), KRENDER_E_YAML); /* 'kind' twice */
+    assert_string_equal(f->err.message, "mapping key \"kind\" already defined at line 1");
+    assert_int_equal(f->err.line, 9);
+    const char *ok = "kind: Pod\nmetadata:\n  name: a\n  labels:\n    name: x\n    custom: y\n"
+                     "true: 1\n&anchored image: z\n";
+    assert_int_equal(stream(f, ok, &d, &n), 0);
+    assert_int_equal(n, 1);
+    const kr_node *root = d[0], *meta = kr_map_get(root, "metadata");
+    const kr_node *labels = kr_map_get(meta, "labels");
+    /* the same word is one node wherever it is a key */
+    assert_true(kr_is_common_key(root->u.pairs[0].key));
+    assert_ptr_equal(meta->u.pairs[0].key, labels->u.pairs[0].key);
+    assert_int_equal(meta->u.pairs[0].key->line, 0);
+    /* not shared: an uncommon word, a key resolving to a bool, an anchored key */
+    assert_false(kr_is_common_key(labels->u.pairs[1].key));
+    assert_int_equal(labels->u.pairs[1].key->line, 6);
+    assert_false(kr_is_common_key(root->u.pairs[2].key));
+    assert_int_equal(root->u.pairs[2].key->type, KR_T_BOOL);
+    assert_false(kr_is_common_key(root->u.pairs[3].key));
+    assert_int_equal(root->u.pairs[3].key->line, 8);
+    /* values are never shared, even common words */
+    assert_false(kr_is_common_key(kr_map_get(root, "kind")));
+    /* a kustomization document keeps positions */
+    kr_node *k = doc(f, KR_YAML_11, "kind: Kustomization\nresources:\n- a\n");
+    assert_false(kr_is_common_key(k->u.pairs[1].key));
+    assert_int_equal(k->u.pairs[1].key->line, 2);
+}
+
 /* ---- errors ---- */
 
 /* go-yaml v3 (so kustomize) only reads YAML 1.1 documents; libyaml 0.2.5 would take 1.2. */
@@ -576,6 +614,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_merge12, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge11, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_bad_separator, setup, teardown),

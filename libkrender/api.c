@@ -336,7 +336,7 @@ static int resolve_root(kr_render *r, const char *path)
 /* The arena of the context's previous render (reset), or a new one. */
 static kr_arena *take_arena(krender_ctx *ctx)
 {
-    kr_arena *a = ctx->spare ? ctx->spare : kr_arena_new();
+    kr_arena *a = ctx->spare ? ctx->spare : kr_arena_new_huge();
     ctx->spare = NULL;
     return a;
 }

@@ -43,14 +43,14 @@ kr_arena *kr_arena_new(void)
 
 #define HUGE_PAGE (2u * 1024u * 1024u)
 
-/* A chunk of at least `need` data bytes, about `size`. Big chunks get a mapping of their own,
- * 2 MiB-aligned and marked for transparent huge pages: a big render's arenas fault in tens of
- * megabytes, and 4 KiB page faults were ~8% of its CPU time (3.4x fewer faults on the large
- * aggregate). The price: up to one partly used 2 MiB page resident per big arena. */
-static chunk_t *chunk_new(size_t size, size_t need)
+/* A chunk of at least `need` data bytes, about `size`. In a huge arena, big chunks get a
+ * mapping of their own, 2 MiB-aligned and marked for transparent huge pages: a big render
+ * faults in tens of megabytes, and 4 KiB page faults were ~8% of its CPU time. The price: up
+ * to one partly used 2 MiB page resident. */
+static chunk_t *chunk_new(size_t size, size_t need, bool huge)
 {
     size_t bytes = sizeof(chunk_t) + size;
-    if (size < HUGE_PAGE) {
+    if (size < HUGE_PAGE || !huge) {
         chunk_t *c = malloc(bytes);
         if (c)
             c->mapped = 0, c->size = size;
@@ -85,6 +85,14 @@ static void chunk_free(chunk_t *c)
         free(c);
 }
 
+kr_arena *kr_arena_new_huge(void)
+{
+    kr_arena *a = kr_arena_new();
+    if (a)
+        a->huge = true;
+    return a;
+}
+
 void kr_arena_free(kr_arena *a)
 {
     if (!a)
@@ -105,7 +113,7 @@ void *kr_arena_alloc_slow(kr_arena *a, size_t n)
     size_t size = a->next_size;
     if (size < n)
         size = n;
-    chunk_t *c = chunk_new(size, n);
+    chunk_t *c = chunk_new(size, n, a->huge);
     if (!c)
         return NULL;
     c->used = n;

@@ -14,9 +14,14 @@ struct kr_arena {
     struct kr_arena_chunk *head;
     size_t next_size;
     size_t total;
+    bool huge; /* big chunks on transparent huge pages (kr_arena_new_huge) */
 };
 
 kr_arena *kr_arena_new(void);
+/* An arena whose big chunks (2 MiB and more) are mappings of their own marked for transparent
+ * huge pages: for the one arena of a render that grows to tens of megabytes on its critical
+ * path (fewer page faults). Its last huge page is resident whole, hence not for every arena. */
+kr_arena *kr_arena_new_huge(void);
 void kr_arena_free(kr_arena *a);
 /* kr_arena_alloc when the head chunk has no room for n (already rounded up to 8). */
 void *kr_arena_alloc_slow(kr_arena *a, size_t n);

@@ -1,4 +1,5 @@
-/* Arena: alignment, growth from small chunks to huge-page mappings, reset and adoption. */
+/* Arena: alignment, growth from small chunks to huge-page mappings, reset and adoption; each
+ * test runs on a plain arena and on a huge one (kr_arena_new_huge). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,10 +25,26 @@ static void check_blocks(const block *b, size_t n)
             assert_int_equal(b[i].p[j], b[i].fill);
 }
 
+static kr_arena *new_arena(void **state)
+{
+    return *state ? kr_arena_new_huge() : kr_arena_new();
+}
+
+static int plain(void **state)
+{
+    *state = NULL;
+    return 0;
+}
+
+static int huge(void **state)
+{
+    *state = (void *)1;
+    return 0;
+}
+
 static void grows_through_mapped_chunks(void **state)
 {
-    (void)state;
-    kr_arena *a = kr_arena_new();
+    kr_arena *a = new_arena(state);
     assert_non_null(a);
     static block b[4096];
     size_t n = 0, total = 0;
@@ -48,8 +65,7 @@ static void grows_through_mapped_chunks(void **state)
 
 static void one_off_blocks_beyond_the_chunk_size(void **state)
 {
-    (void)state;
-    kr_arena *a = kr_arena_new();
+    kr_arena *a = new_arena(state);
     block b[6];
     /* 5 and 9 MiB exceed the biggest chunk: each is a block of its own, the rest of the
      * current chunk stays in use for the small ones around them */
@@ -65,8 +81,7 @@ static void one_off_blocks_beyond_the_chunk_size(void **state)
 
 static void reset_keeps_one_chunk_and_works_again(void **state)
 {
-    (void)state;
-    kr_arena *a = kr_arena_new();
+    kr_arena *a = new_arena(state);
     for (int round = 0; round < 3; round++) {
         block b[64];
         for (size_t i = 0; i < 64; i++) {
@@ -84,8 +99,7 @@ static void reset_keeps_one_chunk_and_works_again(void **state)
 
 static void adopted_chunks_live_with_the_adopter(void **state)
 {
-    (void)state;
-    kr_arena *dst = kr_arena_new(), *src = kr_arena_new();
+    kr_arena *dst = new_arena(state), *src = new_arena(state);
     unsigned char *small = kr_arena_alloc(dst, 64);
     unsigned char *big = kr_arena_alloc(src, 6 * MiB);
     assert_non_null(small);
@@ -104,11 +118,12 @@ static void adopted_chunks_live_with_the_adopter(void **state)
 
 int main(void)
 {
+#define BOTH(t) cmocka_unit_test_setup(t, plain), cmocka_unit_test_setup(t, huge)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(grows_through_mapped_chunks),
-        cmocka_unit_test(one_off_blocks_beyond_the_chunk_size),
-        cmocka_unit_test(reset_keeps_one_chunk_and_works_again),
-        cmocka_unit_test(adopted_chunks_live_with_the_adopter),
+        BOTH(grows_through_mapped_chunks),
+        BOTH(one_off_blocks_beyond_the_chunk_size),
+        BOTH(reset_keeps_one_chunk_and_works_again),
+        BOTH(adopted_chunks_live_with_the_adopter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

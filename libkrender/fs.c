@@ -62,14 +62,15 @@ static const node_info *map_get(const nodemap *m, const char *key)
 }
 
 /* Remembers key -> info (key and real copied). A failed allocation only costs a later cache
- * miss. */
-static void map_put(kr_arena *a, nodemap *m, const char *key, const char *real, int kind, int err)
+ * miss. Returns the copy of key, or NULL. */
+static const char *map_put(kr_arena *a, nodemap *m, const char *key, const char *real, int kind,
+                           int err)
 {
     if ((m->count + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 256;
         node_info *slots = kr_arena_zalloc(a, cap * sizeof *slots);
         if (!slots)
-            return;
+            return NULL;
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->slots[i].key)
                 continue;
@@ -83,16 +84,17 @@ static void map_put(kr_arena *a, nodemap *m, const char *key, const char *real, 
     }
     const char *k = kr_arena_strdup(a, key);
     if (!k)
-        return;
+        return NULL;
     if (real && (real == key || strcmp(real, key) == 0))
         real = k;
     else if (real && !(real = kr_arena_strdup(a, real)))
-        return;
+        return NULL;
     size_t i = slot_of(key, m->cap);
     while (m->slots[i].key)
         i = (i + 1) & (m->cap - 1);
     m->slots[i] = (node_info){k, real, kind, err};
     m->count++;
+    return k;
 }
 
 /* One view of the file system for several renders (krender_build_many): what a path names is
@@ -127,15 +129,23 @@ static const node_info *known(const kr_render *r, const kr_realcache *s, const c
     return hit || !r->fsview ? hit : map_get(&r->fsview->nodes, key);
 }
 
+static void drop_held(kr_realcache *s);
+
 static void remember(kr_render *r, kr_realcache *s, const char *key, const char *real, int kind,
                      int err)
 {
+    const char *copy = NULL;
     if (r->fsview) { /* kept for the whole view */
-        map_put(r->fsview->arena, &r->fsview->nodes, key, real, kind, err);
+        copy = map_put(r->fsview->arena, &r->fsview->nodes, key, real, kind, err);
     } else if (r->serial) {
         /* the answer outlives the caller's strings: real is kept as well (the key's copy when
          * they are the same path) */
-        map_put(kr_render_life(r), &s->nodes, key, real, kind, err);
+        copy = map_put(kr_render_life(r), &s->nodes, key, real, kind, err);
+    }
+    if (s->held_fd >= 0 && s->held_path == key) { /* disk_probe borrowed the caller's string */
+        s->held_path = copy ? copy : kr_arena_strdup(kr_render_life(r), key);
+        if (!s->held_path)
+            drop_held(s);
     }
 }
 
@@ -323,10 +333,8 @@ static int disk_probe(kr_render *r, kr_realcache *s, const char *abs, int *kind,
     if (S_ISREG(st.st_mode)) {
         drop_held(s);
         s->held_fd = fd;
-        s->held_path = kr_arena_strdup(kr_render_life(r), abs);
+        s->held_path = abs; /* borrowed until remember() keeps a copy */
         s->held_st = st;
-        if (!s->held_path)
-            drop_held(s);
     } else {
         close(fd);
     }

@@ -163,14 +163,19 @@ static kr_arena *enter_scratch(kr_render *r, const kr_subbuild *sb)
     return r->scratch;
 }
 
+/* A base that used more scratch memory than this is kept whole: copying its live part out
+ * while the scratch arena still holds it would raise the peak (a root that is one big base). */
+#define KR_SCRATCH_MOVE_MAX (4u * 1024u * 1024u)
+
 /* Back to the render's arena after the base built in `scratch`: its resources are moved out
- * (the scratch arena is reset once they are appended), or, after an error or for a result
- * carrying more than resources (a custom transformer configuration, vars), the render keeps
- * the whole scratch arena. */
+ * (the scratch arena is reset once they are appended), or, after an error, for a big base or
+ * for a result carrying more than resources (a custom transformer configuration, vars), the
+ * render keeps the whole scratch arena. */
 static int leave_scratch(kr_render *r, kr_arena *scratch, kr_accum *ra, int rc)
 {
     r->arena = r->life;
-    if (!rc && !ra->config.custom && (!ra->config.loaded || ra->config.shared) && !ra->nvars)
+    if (!rc && !ra->config.custom && (!ra->config.loaded || ra->config.shared) && !ra->nvars &&
+        kr_arena_used(scratch) <= KR_SCRATCH_MOVE_MAX)
         return kr_accum_move_resources(r, ra, scratch, r->life);
     kr_arena_adopt(r->life, scratch);
     r->scratch = NULL;

@@ -1,14 +1,12 @@
 #include "path.h"
 
+#include <stdint.h>
 #include <string.h>
 
-char *kr_path_clean(kr_arena *a, const char *p)
+/* The cleaned form of p[0..n) into out (room for n + 2 bytes); out may not overlap p. */
+static void clean_into(char *out, const char *p, size_t n)
 {
-    size_t n = strlen(p);
-    char *out = kr_arena_alloc(a, n + 2);
-    if (!out)
-        return NULL;
-    bool rooted = p[0] == '/';
+    bool rooted = n && p[0] == '/';
     size_t w = 0, r = 0, dotdot = 0; /* dotdot: where ".." may no longer backtrack */
     if (rooted) {
         out[w++] = '/';
@@ -42,15 +40,54 @@ char *kr_path_clean(kr_arena *a, const char *p)
     if (w == 0)
         out[w++] = '.';
     out[w] = '\0';
+}
+
+char *kr_path_clean(kr_arena *a, const char *p)
+{
+    size_t n = strlen(p);
+    char *out = kr_arena_alloc(a, n + 2);
+    if (out)
+        clean_into(out, p, n);
     return out;
+}
+
+/* dir + "/" + rel (or rel alone when absolute) into buf of cap bytes; its length, or
+ * SIZE_MAX when it does not fit. */
+static size_t joined(char *buf, size_t cap, const char *dir, const char *rel)
+{
+    size_t nd = rel[0] == '/' ? 0 : strlen(dir), nr = strlen(rel);
+    if (nd + nr + 2 > cap)
+        return SIZE_MAX;
+    if (nd) {
+        memcpy(buf, dir, nd);
+        buf[nd++] = '/';
+    }
+    memcpy(buf + nd, rel, nr + 1);
+    return nd + nr;
 }
 
 char *kr_path_join(kr_arena *a, const char *dir, const char *rel)
 {
-    if (rel[0] == '/')
-        return kr_path_clean(a, rel);
-    char *j = kr_arena_concat3(a, dir, "/", rel);
-    return j ? kr_path_clean(a, j) : NULL;
+    char tmp[1024]; /* paths are nearly always shorter: one allocation, the result's */
+    size_t n = joined(tmp, sizeof tmp, dir, rel);
+    if (n == SIZE_MAX) {
+        char *j = rel[0] == '/' ? (char *)rel : kr_arena_concat3(a, dir, "/", rel);
+        return j ? kr_path_clean(a, j) : NULL;
+    }
+    char *out = kr_arena_alloc(a, n + 2);
+    if (out)
+        clean_into(out, tmp, n);
+    return out;
+}
+
+bool kr_path_join_buf(char *out, size_t cap, const char *dir, const char *rel)
+{
+    char tmp[4096];
+    size_t n = joined(tmp, sizeof tmp, dir, rel);
+    if (n == SIZE_MAX || n + 2 > cap)
+        return false;
+    clean_into(out, tmp, n);
+    return true;
 }
 
 bool kr_path_within(const char *p, const char *root)

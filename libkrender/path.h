@@ -2,6 +2,7 @@
 #ifndef KR_PATH_H
 #define KR_PATH_H
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "arena.h"
 
@@ -9,6 +10,8 @@
 char *kr_path_clean(kr_arena *a, const char *p);
 /* clean(dir + "/" + rel); rel absolute -> clean(rel). */
 char *kr_path_join(kr_arena *a, const char *dir, const char *rel);
+/* The same into out (cap bytes, joined length + 2 needed); false when it does not fit. */
+bool kr_path_join_buf(char *out, size_t cap, const char *dir, const char *rel);
 /* True if p equals root or lies below it (both clean and absolute). */
 bool kr_path_within(const char *p, const char *root);
 /* Directory part of a clean path ("/a/b" -> "/a"). */

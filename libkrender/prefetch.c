@@ -24,8 +24,9 @@ enum pf_state {
 typedef struct pf_entry {
     const char *path;
     int state;
-    int err; /* PF_MISSING: ENOENT or ENOTDIR */
-    kr_pf_file file;
+    int err;          /* PF_MISSING: ENOENT or ENOTDIR */
+    kr_pf_file *file; /* PF_READY: what was read (most entries are probes, marks and files
+                       * left to the render, which need none) */
 } pf_entry;
 
 struct kr_prefetch {
@@ -44,6 +45,10 @@ struct kr_prefetch {
                              * long-lived context does not grow with every big render */
     bool running;           /* the thread is to be joined */
 };
+
+/* Paths the walk builds live on its stack (the table keeps its own copies): longer ones are
+ * left to the render. */
+#define PF_PATH_MAX 4096
 
 /* Depth of kustomizations followed (the render fails far earlier on a cycle). */
 #define PF_MAX_DEPTH 64
@@ -96,6 +101,17 @@ static pf_entry *insert(kr_prefetch *p, kr_arena *a, const char *path, int state
 
 /* ---- the thread ---- */
 
+/* x + y into buf (cap bytes); false when it does not fit. */
+static bool concat(char *buf, size_t cap, const char *x, const char *y)
+{
+    size_t nx = strlen(x), ny = strlen(y);
+    if (nx + ny + 1 > cap)
+        return false;
+    memcpy(buf, x, nx);
+    memcpy(buf + nx, y, ny + 1);
+    return true;
+}
+
 /* Claims path for the thread: NULL when it is known already (read, being read, or left to the
  * render) or the walk is to stop. */
 static pf_entry *claim(kr_prefetch *p, const char *path)
@@ -122,16 +138,16 @@ static bool stopping(kr_prefetch *p)
     return s;
 }
 
-/* Reads the regular file at clean absolute `path` into e (bytes in arena a). A file the render
+/* Reads the regular file at clean absolute `path` into *f (bytes in arena a). A file the render
  * would refuse to read as it is (a link on the way, outside the jail, too large) fails; one
- * that does not exist sets *missing. */
-static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, pf_entry *e, bool *missing)
+ * that does not exist sets *missing (and *err). */
+static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, kr_pf_file *f, int *err,
+                      bool *missing)
 {
     int fd = kr_fs_open_nolinks(p->r, path);
-    if (missing)
-        *missing = fd < 0 && (errno == ENOENT || errno == ENOTDIR);
+    *missing = fd < 0 && (errno == ENOENT || errno == ENOTDIR);
+    *err = fd < 0 ? errno : 0;
     if (fd < 0) {
-        e->err = errno;
         if (errno == ENOSYS) { /* no openat2 here: nothing can be read ahead */
             pthread_mutex_lock(&p->lock);
             p->stop = true;
@@ -156,14 +172,23 @@ static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, pf_entry *e
     if (!data)
         return false;
     data[len] = '\0';
-    e->file = (kr_pf_file){.data = data,
-                           .len = len,
-                           .hash = XXH3_64bits(data, len),
-                           .size = (size_t)st.st_size,
-                           .dev = (uint64_t)st.st_dev,
-                           .ino = (uint64_t)st.st_ino,
-                           .mtime_sec = (int64_t)st.st_mtim.tv_sec,
-                           .mtime_nsec = (int64_t)st.st_mtim.tv_nsec};
+    *f = (kr_pf_file){.data = data,
+                      .len = len,
+                      .hash = XXH3_64bits(data, len),
+                      .size = (size_t)st.st_size,
+                      .dev = (uint64_t)st.st_dev,
+                      .ino = (uint64_t)st.st_ino,
+                      .mtime_sec = (int64_t)st.st_mtim.tv_sec,
+                      .mtime_nsec = (int64_t)st.st_mtim.tv_nsec};
+    return true;
+}
+
+/* Gives e (claimed by the thread) its copy of f; false when out of memory. */
+static bool attach(kr_prefetch *p, pf_entry *e, const kr_pf_file *f)
+{
+    if (!(e->file = kr_arena_alloc(p->mem, sizeof *e->file)))
+        return false;
+    *e->file = *f;
     return true;
 }
 
@@ -175,13 +200,15 @@ static void walk_file(kr_prefetch *p, const char *path)
     pf_entry *e = claim(p, path);
     if (!e)
         return;
-    bool missing, ok = read_file(p, p->keep, path, e, &missing);
+    kr_pf_file f;
+    bool missing, ok = read_file(p, p->keep, path, &f, &e->err, &missing);
     if (ok) {
         kr_err err = {0};
-        e->file.stream = true;
-        e->file.parsed = kr_parse_stream(p->mem, path, e->file.data, e->file.len,
-                                         &e->file.docs, &e->file.ndocs, &err) == 0;
+        f.stream = true;
+        f.parsed =
+            kr_parse_stream(p->mem, path, f.data, f.len, &f.docs, &f.ndocs, &err) == 0;
         kr_err_clear(&err);
+        ok = attach(p, e, &f);
     }
     publish(p, e, ok, missing);
 }
@@ -210,8 +237,8 @@ static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool
         const kr_node *it = list->u.items[i];
         if (!kr_is_scalar(it) || !it->len || kr_path_is_remote(it->u.text))
             continue;
-        char *abs = kr_path_join(p->mem, dir, it->u.text);
-        if (!abs || !kr_fs_clean_abs(abs))
+        char abs[PF_PATH_MAX]; /* insert() keeps the copies that must last */
+        if (!kr_path_join_buf(abs, sizeof abs, dir, it->u.text) || !kr_fs_clean_abs(abs))
             continue;
         if (resources && kr_fs_has_extension(abs)) {
             /* a file: below its kustomization unless the restrictor says otherwise */
@@ -227,8 +254,8 @@ static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool
  * once); its mark is an entry of its own (a key no file path has). */
 static bool first_visit(kr_prefetch *p, const char *dir)
 {
-    char *key = kr_arena_concat3(p->mem, "\x01", dir, "");
-    if (!key)
+    char key[PF_PATH_MAX + 1];
+    if (!concat(key, sizeof key, "\x01", dir))
         return false;
     pthread_mutex_lock(&p->lock);
     bool first = !p->stop && !find(p, key) && insert(p, p->mem, key, PF_NONE);
@@ -243,28 +270,32 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
 {
     if (depth > PF_MAX_DEPTH || !first_visit(p, dir))
         return;
-    char *path = kr_arena_concat3(p->mem, dir, "/", "kustomization.yaml");
-    if (!path)
+    char path[PF_PATH_MAX];
+    if (!concat(path, sizeof path, dir, "/kustomization.yaml"))
         return;
-    pf_entry *e = claim(p, path), mine = {0};
-    pf_entry *into = e ? e : &mine;
+    pf_entry *e = claim(p, path);
     kr_arena *a = e ? p->keep : p->mem; /* a file of its own is not for the cache */
-    bool missing, ok = read_file(p, a, path, into, &missing);
+    kr_pf_file f = {0};
+    int err;
+    bool missing, ok = read_file(p, a, path, &f, &err, &missing);
     if (ok) {
-        kr_err err = {0};
-        into->file.parsed = kr_parse_document(a, path, into->file.data, into->file.len,
-                                              KR_YAML_11, &into->file.kdoc, &err) == 0;
-        kr_err_clear(&err);
+        kr_err perr = {0};
+        f.parsed = kr_parse_document(a, path, f.data, f.len, KR_YAML_11, &f.kdoc, &perr) == 0;
+        kr_err_clear(&perr);
     }
-    if (e)
-        publish(p, e, ok, missing);
-    if (!ok || !into->file.parsed || !kr_is_map(into->file.kdoc))
+    if (e) {
+        e->err = err;
+        publish(p, e, ok && attach(p, e, &f), missing);
+    }
+    if (!ok || !f.parsed || !kr_is_map(f.kdoc))
         return;
     /* the other names the render probes to be sure there is only one kustomization */
-    probe(p, kr_arena_concat3(p->mem, dir, "/", "kustomization.yml"));
-    probe(p, kr_arena_concat3(p->mem, dir, "/", "Kustomization"));
+    if (concat(path, sizeof path, dir, "/kustomization.yml"))
+        probe(p, path);
+    if (concat(path, sizeof path, dir, "/Kustomization"))
+        probe(p, path);
     /* in the render's order (pipeline.md §3) */
-    const kr_node *k = into->file.kdoc;
+    const kr_node *k = f.kdoc;
     walk_list(p, dir, kr_map_get(k, "resources"), true, depth);
     walk_list(p, dir, kr_map_get(k, "bases"), true, depth);
     walk_list(p, dir, kr_map_get(k, "components"), false, depth);
@@ -344,7 +375,7 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing)
         insert(p, kr_render_life(r), real, PF_NONE);
     while (e && e->state == PF_WORKING)
         pthread_cond_wait(&p->changed, &p->lock);
-    const kr_pf_file *f = e && e->state == PF_READY ? &e->file : NULL;
+    const kr_pf_file *f = e && e->state == PF_READY ? e->file : NULL;
     if (missing && e && e->state == PF_MISSING)
         *missing = e->err;
     pthread_mutex_unlock(&p->lock);

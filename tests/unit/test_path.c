@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <string.h>
+
 #include "path.h"
 
 static void clean_matches_go(void **state)
@@ -19,6 +22,36 @@ static void clean_matches_go(void **state)
         assert_string_equal(kr_path_clean(a, cases[i][0]), cases[i][1]);
     assert_string_equal(kr_path_join(a, "/r/o", "../base"), "/r/base");
     assert_string_equal(kr_path_join(a, "/r/o", "/abs/x"), "/abs/x");
+    kr_arena_free(a);
+}
+
+/* kr_path_join into the arena and into a caller's buffer agree, also beyond the join's stack
+ * buffer; a buffer too small is refused, not overrun. */
+static void joins(void **state)
+{
+    (void)state;
+    kr_arena *a = kr_arena_new();
+    static const char *cases[][3] = {
+        {"/r/o", "../base", "/r/base"}, {"/r/o", "/abs/./x/", "/abs/x"}, {"/", "a//b/..", "/a"},
+        {"/r", "./x.yaml", "/r/x.yaml"}, {"/a/b", "../../..", "/"}, {"rel", "../../up", "../up"},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        assert_string_equal(kr_path_join(a, cases[i][0], cases[i][1]), cases[i][2]);
+        assert_true(kr_path_join_buf(buf, sizeof buf, cases[i][0], cases[i][1]));
+        assert_string_equal(buf, cases[i][2]);
+    }
+    char tiny[8];
+    assert_false(kr_path_join_buf(tiny, sizeof tiny, "/dir", "file.yaml"));
+    assert_true(kr_path_join_buf(tiny, sizeof tiny, "/d", "f"));
+    assert_string_equal(tiny, "/d/f");
+    /* a path longer than kr_path_join's 1 KiB stack buffer */
+    char dir[3000], want[3100];
+    memset(dir, 'd', sizeof dir - 1);
+    dir[0] = '/';
+    dir[sizeof dir - 1] = '\0';
+    snprintf(want, sizeof want, "%s/x", dir);
+    assert_string_equal(kr_path_join(a, dir, "y/../x"), want);
     kr_arena_free(a);
 }
 
@@ -50,6 +83,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_matches_go),
+        cmocka_unit_test(joins),
         cmocka_unit_test(relative_paths),
         cmocka_unit_test(containment),
     };

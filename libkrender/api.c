@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "common_words.h"
 #include "kedit.h"
 #include "emit.h"
 #include "emit_json.h"
@@ -246,9 +247,13 @@ static int collect_warnings(krender_result *res, kr_render *r)
     return 0;
 }
 
+/* s for the result: a common word (apiVersion, kind) is the static copy, anything else a copy
+ * in arena a. */
 static const char *copy_str(kr_arena *a, const char *s)
 {
-    return kr_arena_strdup(a, s ? s : "");
+    size_t n = s ? strlen(s) : 0;
+    const char *common = kr_common_text(s ? s : "", n);
+    return common ? common : kr_arena_strndup(a, s, n);
 }
 
 /* Emits every resource, "---\n" between documents (on opts.threads threads), recording where
@@ -402,6 +407,8 @@ static int build_job(kr_render *r, krender_result *res, const void *arg)
     (void)arg;
     kr_resmap m = {0};
     int rc = kr_build_resmap(r, &m);
+    if (!rc) /* the emit allocates its output elsewhere: the tail of a huge page is waste */
+        kr_arena_release_tail(r->life);
     return rc ? rc : emit_all(r, &m, res);
 }
 

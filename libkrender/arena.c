@@ -203,6 +203,17 @@ bool kr_arena_owns(const kr_arena *a, const void *p)
     return false;
 }
 
+void kr_arena_release_tail(kr_arena *a)
+{
+    chunk_t *c = a->head;
+    if (!c || !c->mapped)
+        return;
+    uintptr_t page = 4096, from = ((uintptr_t)a->cur + page - 1) & ~(page - 1);
+    uintptr_t to = (uintptr_t)c + c->mapped;
+    if (from < to)
+        (void)madvise((void *)from, to - from, MADV_DONTNEED); /* advice: fine if refused */
+}
+
 size_t kr_arena_used(const kr_arena *a)
 {
     return a->total;

@@ -56,6 +56,11 @@ void kr_arena_reset(kr_arena *a);
 void kr_arena_adopt(kr_arena *dst, kr_arena *src);
 /* Whether p points into memory of a (a walk over its chunks: for arenas of a few chunks). */
 bool kr_arena_owns(const kr_arena *a, const void *p);
+/* Gives the pages of the head chunk's unused end back to the system (they read as zeros and
+ * fault in again if allocated later): before a phase that allocates elsewhere, so a huge page
+ * the arena only started does not stay resident. Only for chunks that are mappings of their
+ * own (kr_arena_new_huge); otherwise nothing. */
+void kr_arena_release_tail(kr_arena *a);
 /* Bytes handed out so far (for statistics and limits). */
 size_t kr_arena_used(const kr_arena *a);
 

@@ -5,6 +5,7 @@
 #include "decode.h"
 
 #include "accumulate.h"
+#include "loader.h"
 #include "order.h"
 #include "origin.h"
 #include "prefetch.h"
@@ -140,6 +141,9 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
     kr_accum ra = {0};
     int rc = kr_accumulate(r, r->root_real, NULL, &ra, &k);
     kr_prefetch_stop(r); /* everything is read: the thread's core goes to the rest */
+    kr_cache_drop_bytes(r); /* and the bytes read are not needed by what follows */
+    kr_arena_free(r->scratch); /* nor the scratch arena of the root's bases */
+    r->scratch = NULL;
     if (!rc)
         rc = kr_add_hash_suffixes(r, &ra);
     if (!rc)

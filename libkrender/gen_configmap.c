@@ -256,6 +256,8 @@ static int load_entry_file(gen_ctx *c, const kr_node *entry, const char *path, k
     tmp.u.text = path;
     tmp.len = (uint32_t)strlen(path);
     int rc = kr_load_kfile(c->r, c->src->k, &tmp, f);
+    if (!rc) /* the generated values point into its bytes */
+        (*f)->pinned = true;
     if (rc && rc != KRENDER_E_NOMEM) {
         const char *list = go_list(c->r, items, n);
         kr_err_prefix(c->r->err, "loading KV pairs: %s%s", what, list ? list : "[]");

@@ -3,6 +3,9 @@
 #include "subbuild.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -25,11 +28,17 @@ typedef struct entry {
     struct entry *next; /* hash chain */
 } entry;
 
+/* Entries, paths and parses live in the arena; each version's bytes are malloc'd, so that a
+ * big render can give them back when it no longer reads files (kr_cache_drop_bytes). */
 struct kr_cache {
     kr_arena *arena;
     entry **buckets;
     size_t nbuckets, count;
 };
+
+/* Renders reading less than this keep their bytes: too little to matter, and read again by
+ * the context's next render otherwise. */
+#define KR_DROP_BYTES_MIN (1u << 20)
 
 int kr_cache_new(kr_cache **out)
 {
@@ -57,6 +66,9 @@ void kr_cache_free(kr_cache *c)
 {
     if (!c)
         return;
+    for (size_t i = 0; i < c->nbuckets; i++)
+        for (entry *e = c->buckets[i]; e; e = e->next)
+            free((char *)e->file.data);
     kr_arena_free(c->arena);
     free(c->buckets);
     free(c);
@@ -102,8 +114,7 @@ static int record_read(kr_render *r, kr_file *f)
 }
 
 static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const char *real,
-                      const kr_fs_file *hf, const char *data, size_t len, uint64_t hash,
-                      kr_file **out);
+                      const kr_fs_file *hf, char *data, size_t len, uint64_t hash, kr_file **out);
 
 /* A file already read by this render is taken as it was (one version per render, no system
  * call). Else it is opened: on the disk an unchanged stamp (fstat of the open descriptor) means
@@ -117,25 +128,23 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
     entry *e = c->buckets[slot];
     while (e && (e->caller_fs != caller_fs || strcmp(e->file.path, real) != 0))
         e = e->next;
-    if (e && r->serial && e->file.read_by == r->serial) { /* one version per render */
+    if (e && e->file.data && r->serial && e->file.read_by == r->serial) { /* one version per
+                                                                               * render */
         *out = &e->file;
         return 0;
     }
-    if (e && r->view && e->view == r->view) { /* and per krender_build_many call */
+    if (e && e->file.data && r->view && e->view == r->view) { /* and per krender_build_many
+                                                                * call */
         *out = &e->file;
         return record_read(r, &e->file);
     }
     const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, real, NULL) : NULL;
-    if (pf) { /* read ahead on the other thread: its bytes, copied unless the cache has them */
+    char *taken;
+    if (pf && (taken = kr_prefetch_take_bytes(r, pf))) {
+        /* read ahead on the other thread: its bytes (kept unless the cache has them) */
         kr_fs_file h = {.path = real, .size = pf->size, .has_stamp = true, .dev = pf->dev,
                         .ino = pf->ino, .mtime_sec = pf->mtime_sec, .mtime_nsec = pf->mtime_nsec};
-        const char *data = e && e->file.data && e->file.hash == pf->hash && e->file.len == pf->len
-                               ? e->file.data
-                           : kr_prefetch_lends(r) ? pf->data
-                                                  : kr_arena_strndup(c->arena, pf->data, pf->len);
-        if (!data)
-            return kr_err_nomem(r->err);
-        return keep_bytes(r, c, e, slot, real, &h, data, pf->len, pf->hash, out);
+        return keep_bytes(r, c, e, slot, real, &h, taken, pf->len, pf->hash, out);
     }
     kr_fs_file h;
     int rc = kr_fs_open(r, real, &h);
@@ -147,47 +156,59 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
                           "%lld bytes: larger than the limit of %zu bytes (max_file_bytes)",
                           (long long)h.size, r->opts.max_file_bytes);
     }
-    if (e && h.has_stamp && same_stamp(e, &h)) {
+    if (e && e->file.data && h.has_stamp && same_stamp(e, &h)) {
         kr_fs_close(r, &h);
         e->view = r->view;
         *out = &e->file;
         return record_read(r, &e->file);
     }
-    char *data = kr_arena_alloc(c->arena, h.size + 1);
+    char *data = malloc((size_t)h.size + 1);
     size_t len = 0;
     rc = data ? kr_fs_read(r, &h, data, h.size, &len) : kr_err_nomem(r->err);
     kr_fs_close(r, &h);
-    if (rc)
+    if (rc) {
+        free(data);
         return rc;
+    }
     data[len] = '\0'; /* a file that shrank while read: what was there */
     return keep_bytes(r, c, e, slot, real, &h, data, len, XXH3_64bits(data, len), out);
 }
 
-/* Makes data (hash, stamp of h) the cached version of file `real` (entry e of bucket slot, or a
- * new one when e is NULL). */
+/* Makes data (malloc'd, taken over; hash, stamp of h) the cached version of file `real` (entry e
+ * of bucket slot, or a new one when e is NULL). */
 static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const char *real,
-                      const kr_fs_file *hf, const char *data, size_t len, uint64_t hash,
-                      kr_file **out)
+                      const kr_fs_file *hf, char *data, size_t len, uint64_t hash, kr_file **out)
 {
+    bool known = e != NULL; /* a version was read before (its bytes may have been dropped) */
     if (!e) {
         e = kr_arena_zalloc(c->arena, sizeof *e);
-        if (!e || !(e->file.path = kr_arena_strdup(c->arena, real)))
+        if (!e || !(e->file.path = kr_arena_strdup(c->arena, real))) {
+            free(data);
             return kr_err_nomem(r->err);
+        }
         e->caller_fs = r->opts.fs != NULL;
         e->next = c->buckets[slot];
         c->buckets[slot] = e;
         if (++c->count > c->nbuckets && grow_buckets(c) != 0)
             return kr_err_nomem(r->err);
     }
-    if (!e->file.data || e->file.hash != hash || e->file.len != len) {
-        if (e->file.data) { /* content changed: parse again */
+    if (!known || e->file.hash != hash || e->file.len != len) {
+        if (known) { /* content changed: parse again (no render still uses the old bytes: a
+                      * file is read once per render) */
             e->file.docs_ready = e->file.kdoc_ready = false;
             e->file.uses = 0;
+            e->file.pinned = false;
         }
+        free((char *)e->file.data);
         e->file.data = data;
         e->file.len = len;
         e->file.hash = hash;
-    } /* else the same bytes (always read from a caller fs; a file touched on disk): parse kept */
+    } else if (!e->file.data) { /* the same bytes again, after kr_cache_drop_bytes */
+        e->file.data = data;
+    } else { /* the same bytes (always read from a caller fs; a file touched on disk): parse
+              * kept */
+        free(data);
+    }
     e->has_stamp = hf->has_stamp;
     e->dev = hf->dev;
     e->ino = hf->ino;
@@ -197,6 +218,29 @@ static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const ch
     e->view = r->view;
     *out = &e->file;
     return record_read(r, &e->file);
+}
+
+void kr_cache_drop_bytes(kr_render *r)
+{
+    kr_cache *c = r->cache;
+    if (!c || r->view || !r->serial)
+        return;
+    size_t bytes = 0;
+    for (size_t i = 0; i < c->nbuckets; i++)
+        for (entry *e = c->buckets[i]; e; e = e->next)
+            if (e->file.read_by == r->serial && e->file.data && !e->file.pinned)
+                bytes += e->file.len;
+    if (bytes < KR_DROP_BYTES_MIN)
+        return;
+    for (size_t i = 0; i < c->nbuckets; i++)
+        for (entry *e = c->buckets[i]; e; e = e->next)
+            if (e->file.read_by == r->serial && e->file.data && !e->file.pinned) {
+                free((char *)e->file.data);
+                e->file.data = NULL;
+            }
+#ifdef __GLIBC__
+    malloc_trim(0); /* small blocks amid live ones: give their pages back, not just the heap's end */
+#endif
 }
 
 int kr_load_file(kr_render *r, const char *real, kr_file **out)

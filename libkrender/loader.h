@@ -11,9 +11,10 @@
 
 typedef struct kr_file {
     const char *path; /* symlink-free absolute path */
-    const char *data; /* file bytes, NUL-terminated */
+    const char *data; /* file bytes, NUL-terminated; NULL once dropped (kr_cache_drop_bytes) */
     size_t len;
     uint64_t hash; /* XXH3 of the bytes */
+    bool pinned;   /* trees point into data (generator sources): never dropped */
     /* parsed forms, made on first use; they live in the cache: copy before mutating */
     kr_node **docs;
     size_t ndocs;
@@ -34,6 +35,12 @@ void kr_cache_free(kr_cache *c);
 /* The cache takes arena a and frees it with itself (prefetch.h: the files read ahead in a
  * context's first render). */
 void kr_cache_adopt(kr_cache *c, kr_arena *a);
+
+/* At the end of a build's accumulation, which reads no file after it: frees the bytes of the
+ * files this render read (not pinned ones), the parses being kept. A later render that loads
+ * such a file reads its bytes again. Not within krender_build_many (its renders share one
+ * view of the files), nor for renders that read little. */
+void kr_cache_drop_bytes(kr_render *r);
 
 /* Reads the file at the symlink-free absolute path `real` (cached), through fs.h. */
 int kr_load_file(kr_render *r, const char *real, kr_file **out);

@@ -39,7 +39,7 @@ struct kr_prefetch {
     /* the thread's own (no lock: only the thread touches them until it is joined) */
     const kr_render *r;     /* read only: options, jail descriptor, root */
     kr_arena *mem;          /* the rest of what the thread makes; lives until kr_prefetch_free */
-    kr_arena *keep;         /* the bytes and kustomization documents of the files read ahead */
+    kr_arena *keep;         /* the kustomization documents of the files read ahead */
     bool lend;              /* the context's first render: the cache takes `keep` itself at the
                              * end (no copy); later renders copy what the cache keeps, so a
                              * long-lived context does not grow with every big render */
@@ -138,11 +138,10 @@ static bool stopping(kr_prefetch *p)
     return s;
 }
 
-/* Reads the regular file at clean absolute `path` into *f (bytes in arena a). A file the render
+/* Reads the regular file at clean absolute `path` into *f (bytes malloc'd). A file the render
  * would refuse to read as it is (a link on the way, outside the jail, too large) fails; one
  * that does not exist sets *missing (and *err). */
-static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, kr_pf_file *f, int *err,
-                      bool *missing)
+static bool read_file(kr_prefetch *p, const char *path, kr_pf_file *f, int *err, bool *missing)
 {
     int fd = kr_fs_open_nolinks(p->r, path);
     *missing = fd < 0 && (errno == ENOENT || errno == ENOTDIR);
@@ -158,7 +157,7 @@ static bool read_file(kr_prefetch *p, kr_arena *a, const char *path, kr_pf_file 
     struct stat st;
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
               (uint64_t)st.st_size <= p->r->opts.max_file_bytes;
-    char *data = ok ? kr_arena_alloc(a, (size_t)st.st_size + 1) : NULL;
+    char *data = ok ? malloc((size_t)st.st_size + 1) : NULL;
     size_t len = 0;
     while (data && len < (size_t)st.st_size) {
         ssize_t n = read(fd, data + len, (size_t)st.st_size - len);
@@ -201,14 +200,15 @@ static void walk_file(kr_prefetch *p, const char *path)
     if (!e)
         return;
     kr_pf_file f;
-    bool missing, ok = read_file(p, p->keep, path, &f, &e->err, &missing);
+    bool missing, ok = read_file(p, path, &f, &e->err, &missing);
     if (ok) {
         kr_err err = {0};
         f.stream = true;
         f.parsed =
             kr_parse_stream(p->mem, path, f.data, f.len, &f.docs, &f.ndocs, &err) == 0;
         kr_err_clear(&err);
-        ok = attach(p, e, &f);
+        if (!(ok = attach(p, e, &f)))
+            free((char *)f.data);
     }
     publish(p, e, ok, missing);
 }
@@ -277,16 +277,20 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
     kr_arena *a = e ? p->keep : p->mem; /* a file of its own is not for the cache */
     kr_pf_file f = {0};
     int err;
-    bool missing, ok = read_file(p, a, path, &f, &err, &missing);
+    bool missing, ok = read_file(p, path, &f, &err, &missing);
     if (ok) {
         kr_err perr = {0};
         f.parsed = kr_parse_document(a, path, f.data, f.len, KR_YAML_11, &f.kdoc, &perr) == 0;
         kr_err_clear(&perr);
     }
+    bool kept = false;
     if (e) {
         e->err = err;
-        publish(p, e, ok && attach(p, e, &f), missing);
+        kept = ok && attach(p, e, &f);
+        publish(p, e, kept, missing);
     }
+    if (!kept) /* read for the walk alone: its document is all it needs */
+        free((char *)f.data);
     if (!ok || !f.parsed || !kr_is_map(f.kdoc))
         return;
     /* the other names the render probes to be sure there is only one kustomization */
@@ -357,6 +361,25 @@ const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t 
                                                                                           : NULL;
 }
 
+char *kr_prefetch_take_bytes(kr_render *r, const kr_pf_file *pf)
+{
+    (void)r; /* a published entry is the render's alone: the thread no longer touches it */
+    kr_pf_file *f = (kr_pf_file *)pf;
+    char *data = (char *)f->data;
+    f->data = NULL;
+    return data;
+}
+
+/* Frees the bytes the loader did not take; with the lock held or the thread joined. */
+static void free_untaken(kr_prefetch *p)
+{
+    for (size_t i = 0; i < p->cap; i++)
+        if (p->slots[i] && p->slots[i]->file) {
+            free((char *)p->slots[i]->file->data);
+            p->slots[i]->file->data = NULL;
+        }
+}
+
 bool kr_prefetch_lends(const kr_render *r)
 {
     return r->prefetch && r->prefetch->lend;
@@ -392,6 +415,7 @@ void kr_prefetch_stop(kr_render *r)
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
     p->running = false;
+    free_untaken(p); /* the render reads no more files */
     if (p->lend) { /* the cache holds pointers into it now */
         kr_cache_adopt(r->cache, p->keep);
         p->keep = NULL;
@@ -406,6 +430,7 @@ void kr_prefetch_free(kr_render *r)
     kr_prefetch_stop(r);
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
+    free_untaken(p);
     free(p->slots);
     kr_arena_free(p->mem);
     kr_arena_free(p->keep);

@@ -23,7 +23,8 @@ typedef struct kr_prefetch kr_prefetch;
 
 /* A file the thread read: its bytes and stamp, and its parse. */
 typedef struct kr_pf_file {
-    const char *data; /* lives until kr_prefetch_free, or the cache's end (kr_prefetch_lends) */
+    const char *data; /* malloc'd; the loader takes it (kr_prefetch_take_bytes), else it is
+                       * freed when the thread stops */
     size_t len;
     uint64_t hash; /* XXH3 of data */
     size_t size; /* the stamp: fstat's size, dev, ino, mtime */
@@ -61,8 +62,11 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing);
 const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t hash,
                                        size_t len, bool stream);
 
-/* Whether the cache may keep pointers to what the thread read (data, kdoc): in a context's
- * first render it takes that memory over at the end; otherwise it copies what it keeps. */
+/* The bytes of pf (from kr_prefetch_get), now the caller's to free; NULL when already taken. */
+char *kr_prefetch_take_bytes(kr_render *r, const kr_pf_file *pf);
+
+/* Whether the cache may keep pointers to the kustomization documents the thread parsed: in a
+ * context's first render it takes that memory over at the end; otherwise it copies them. */
 bool kr_prefetch_lends(const kr_render *r);
 
 #endif

@@ -533,6 +533,61 @@ static void build_many_is_build(void **state)
  * serial render, with shared components, linked files, files the restrictor refuses and a
  * kustomization read again after a change. Each render has a fresh context, so the walker
  * reads everything itself; then one context renders again after an edit. */
+/* A render that read more than 1 MiB gives the files' bytes back at the end of its
+ * accumulation (loader.h, kr_cache_drop_bytes); the context's next renders read them again:
+ * the same output, a changed file seen, a generator's source (whose bytes the generated
+ * ConfigMap points into) kept, on one thread and with the read-ahead thread. */
+static void dropped_bytes_are_read_again(void **state)
+{
+    fixture *f = *state;
+    size_t n = 9000, cap = n * 160;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(big + len, cap - len,
+                                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%zu\n"
+                                "data:\n  k: \"%0*zu\"\n",
+                                i, 60, i);
+    assert_true(len > (1u << 20));
+    tu_write(f->dir, "drop/base/big.yaml", big);
+    tu_write(f->dir, "drop/base/kustomization.yaml", "resources: [big.yaml]\n");
+    tu_write(f->dir, "drop/app/kustomization.yaml",
+             "resources: [../base]\nnamePrefix: p-\n"
+             "configMapGenerator:\n- name: gen\n  files: [settings.txt]\n");
+    for (unsigned t = 1; t <= 2; t++) {
+        krender_ctx_free(f->ctx);
+        assert_int_equal(krender_ctx_new(&f->ctx), KRENDER_OK);
+        krender_options o = KRENDER_OPTIONS_INIT;
+        o.threads = t;
+        tu_write(f->dir, "drop/app/settings.txt", "first\n");
+        krender_result *a = build(f, "drop/app", &o), *b = build(f, "drop/app", &o);
+        assert_null(krender_result_error(a));
+        assert_string_equal(krender_result_yaml(a, NULL), krender_result_yaml(b, NULL));
+        assert_non_null(strstr(krender_result_yaml(a, NULL), "settings.txt: |\n    first\n"));
+        assert_non_null(strstr(krender_result_yaml(a, NULL), "name: p-c8999\n"));
+        /* changed on disk (other lengths: new stamps) */
+        tu_write(f->dir, "drop/app/settings.txt", "second!\n");
+        char *edited = strstr(big, "name: c8999\n");
+        assert_non_null(edited);
+        memcpy(edited, "name: d8999\n", 12);
+        tu_write(f->dir, "drop/base/big.yaml", big);
+        memcpy(edited, "name: c8999\n", 12);
+        tu_write(f->dir, "drop/base/kustomization.yaml", "resources: [big.yaml]\n# v2\n");
+        krender_result *c = build(f, "drop/app", &o);
+        assert_null(krender_result_error(c));
+        assert_non_null(strstr(krender_result_yaml(c, NULL), "settings.txt: |\n    second!\n"));
+        assert_non_null(strstr(krender_result_yaml(c, NULL), "name: p-d8999\n"));
+        assert_null(strstr(krender_result_yaml(c, NULL), "name: p-c8999\n"));
+        krender_result_free(a);
+        krender_result_free(b);
+        krender_result_free(c);
+        tu_write(f->dir, "drop/base/big.yaml", big);
+        tu_write(f->dir, "drop/base/kustomization.yaml", "resources: [big.yaml]\n");
+    }
+    free(big);
+}
+
 static void read_ahead_is_serial(void **state)
 {
     fixture *f = *state;
@@ -610,6 +665,7 @@ int main(void)
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
         T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(read_ahead_is_serial),
+        T(dropped_bytes_are_read_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

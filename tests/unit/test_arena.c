@@ -116,6 +116,27 @@ static void adopted_chunks_live_with_the_adopter(void **state)
     kr_arena_free(dst);
 }
 
+/* Releasing the unused end of the head chunk keeps what was allocated, and the arena goes on
+ * allocating there. */
+static void release_tail_keeps_data(void **state)
+{
+    kr_arena *a = new_arena(state);
+    block b[40];
+    for (size_t i = 0; i < 40; i++) { /* 5 MiB: the head chunk is a mapping in a huge arena */
+        b[i] = (block){kr_arena_alloc(a, 128 * 1024 + i), 128 * 1024 + i, (unsigned char)(i + 1)};
+        assert_non_null(b[i].p);
+        memset(b[i].p, b[i].fill, b[i].n);
+    }
+    kr_arena_release_tail(a);
+    check_blocks(b, 40);
+    unsigned char *more = kr_arena_alloc(a, 300 * 1024);
+    assert_non_null(more);
+    memset(more, 0x5a, 300 * 1024);
+    assert_int_equal(more[300 * 1024 - 1], 0x5a);
+    check_blocks(b, 40);
+    kr_arena_free(a);
+}
+
 int main(void)
 {
 #define BOTH(t) cmocka_unit_test_setup(t, plain), cmocka_unit_test_setup(t, huge)
@@ -124,6 +145,7 @@ int main(void)
         BOTH(one_off_blocks_beyond_the_chunk_size),
         BOTH(reset_keeps_one_chunk_and_works_again),
         BOTH(adopted_chunks_live_with_the_adopter),
+        BOTH(release_tail_keeps_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "decode.h"
 
 #include "accumulate.h"
+#include "fs.h"
 #include "loader.h"
 #include "order.h"
 #include "origin.h"
@@ -142,6 +143,7 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
     int rc = kr_accumulate(r, r->root_real, NULL, &ra, &k);
     kr_prefetch_stop(r); /* everything is read: the thread's core goes to the rest */
     kr_cache_drop_bytes(r); /* and the bytes read are not needed by what follows */
+    kr_fs_drop_index(r);
     kr_arena_free(r->scratch); /* nor the scratch arena of the root's bases */
     r->scratch = NULL;
     if (!rc)

@@ -30,8 +30,10 @@ typedef struct node_info {
 } node_info;
 
 typedef struct nodemap {
-    node_info *slots;
+    node_info *slots; /* malloc'd when heap (the render's own map, given back when its reading
+                       * is over: kr_fs_drop_index), else in the arena of its entries */
     size_t cap, count;
+    bool heap;
 } nodemap;
 
 /* The state of a render's file access, in its arena (render.h's `realcache` slot). */
@@ -68,7 +70,8 @@ static const char *map_put(kr_arena *a, nodemap *m, const char *key, const char 
 {
     if ((m->count + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 256;
-        node_info *slots = kr_arena_zalloc(a, cap * sizeof *slots);
+        node_info *slots = m->heap ? calloc(cap, sizeof *slots)
+                                   : kr_arena_zalloc(a, cap * sizeof *slots);
         if (!slots)
             return NULL;
         for (size_t i = 0; i < m->cap; i++) {
@@ -79,6 +82,8 @@ static const char *map_put(kr_arena *a, nodemap *m, const char *key, const char 
                 j = (j + 1) & (cap - 1);
             slots[j] = m->slots[i];
         }
+        if (m->heap)
+            free(m->slots);
         m->slots = slots;
         m->cap = cap;
     }
@@ -152,8 +157,10 @@ static void remember(kr_render *r, kr_realcache *s, const char *key, const char 
 static kr_realcache *state(kr_render *r)
 {
     if (!r->realcache &&
-        (r->realcache = kr_arena_zalloc(kr_render_life(r), sizeof *r->realcache)))
+        (r->realcache = kr_arena_zalloc(kr_render_life(r), sizeof *r->realcache))) {
         r->realcache->held_fd = -1;
+        r->realcache->nodes.heap = true;
+    }
     return r->realcache;
 }
 
@@ -166,9 +173,19 @@ static void drop_held(kr_realcache *s)
     }
 }
 
+void kr_fs_drop_index(kr_render *r)
+{
+    kr_realcache *s = r->realcache;
+    if (s) {
+        free(s->nodes.slots);
+        s->nodes = (nodemap){.heap = true};
+    }
+}
+
 void kr_fs_end(kr_render *r)
 {
     drop_held(r->realcache);
+    kr_fs_drop_index(r);
 }
 
 /* The descriptor kept for `path` by kr_fs_resolve, now the caller's; -1 if none. */

@@ -84,6 +84,9 @@ bool kr_fs_clean_abs(const char *p);
 /* Its last component has a '.'. */
 bool kr_fs_has_extension(const char *p);
 
+/* Gives back the table of the paths the render resolved (once it reads no more files; a later
+ * resolution asks the file system again). */
+void kr_fs_drop_index(kr_render *r);
 /* Releases what the render holds (a descriptor kept from resolving); call once at its end. */
 void kr_fs_end(kr_render *r);
 

@@ -38,6 +38,7 @@ struct kr_prefetch {
     bool stop;              /* guarded by lock */
     /* the thread's own (no lock: only the thread touches them until it is joined) */
     const kr_render *r;     /* read only: options, jail descriptor, root */
+    kr_arena *tab;          /* the table's entries and paths (under lock); freed at the stop */
     kr_arena *mem;          /* the rest of what the thread makes; lives until kr_prefetch_free */
     kr_arena *keep;         /* the kustomization documents of the files read ahead */
     bool lend;              /* the context's first render: the cache takes `keep` itself at the
@@ -117,7 +118,7 @@ static bool concat(char *buf, size_t cap, const char *x, const char *y)
 static pf_entry *claim(kr_prefetch *p, const char *path)
 {
     pthread_mutex_lock(&p->lock);
-    pf_entry *e = p->stop || find(p, path) ? NULL : insert(p, p->mem, path, PF_WORKING);
+    pf_entry *e = p->stop || find(p, path) ? NULL : insert(p, p->tab, path, PF_WORKING);
     pthread_mutex_unlock(&p->lock);
     return e;
 }
@@ -258,7 +259,7 @@ static bool first_visit(kr_prefetch *p, const char *dir)
     if (!concat(key, sizeof key, "\x01", dir))
         return false;
     pthread_mutex_lock(&p->lock);
-    bool first = !p->stop && !find(p, key) && insert(p, p->mem, key, PF_NONE);
+    bool first = !p->stop && !find(p, key) && insert(p, p->tab, key, PF_NONE);
     pthread_mutex_unlock(&p->lock);
     return first;
 }
@@ -329,10 +330,11 @@ void kr_prefetch_start(kr_render *r)
     p->r = r;
     p->cap = 1024;
     p->slots = calloc(p->cap, sizeof *p->slots);
+    p->tab = kr_arena_new();
     p->mem = kr_arena_new();
     p->keep = kr_arena_new();
     p->lend = r->serial == 1;
-    bool ok = p->slots && p->mem && p->keep && pthread_mutex_init(&p->lock, NULL) == 0;
+    bool ok = p->slots && p->tab && p->mem && p->keep && pthread_mutex_init(&p->lock, NULL) == 0;
     if (ok && pthread_cond_init(&p->changed, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
         ok = false;
@@ -344,6 +346,7 @@ void kr_prefetch_start(kr_render *r)
     }
     if (!ok) {
         free(p->slots);
+        kr_arena_free(p->tab);
         kr_arena_free(p->mem);
         kr_arena_free(p->keep);
         free(p);
@@ -393,9 +396,13 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing)
     if (!p)
         return NULL;
     pthread_mutex_lock(&p->lock);
+    if (!p->slots) { /* stopped: the table is gone */
+        pthread_mutex_unlock(&p->lock);
+        return NULL;
+    }
     pf_entry *e = find(p, real);
     if (!e && !p->stop) /* the thread has not got there: the render reads it, the thread not */
-        insert(p, kr_render_life(r), real, PF_NONE);
+        insert(p, p->tab, real, PF_NONE);
     while (e && e->state == PF_WORKING)
         pthread_cond_wait(&p->changed, &p->lock);
     const kr_pf_file *f = e && e->state == PF_READY ? e->file : NULL;
@@ -415,7 +422,14 @@ void kr_prefetch_stop(kr_render *r)
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->thread, NULL);
     p->running = false;
-    free_untaken(p); /* the render reads no more files */
+    /* the render reads no more files: the table, its paths and the bytes not taken go (the
+     * documents the render took stay in `mem`) */
+    free_untaken(p);
+    free(p->slots);
+    p->slots = NULL;
+    p->cap = p->count = 0;
+    kr_arena_free(p->tab);
+    p->tab = NULL;
     if (p->lend) { /* the cache holds pointers into it now */
         kr_cache_adopt(r->cache, p->keep);
         p->keep = NULL;
@@ -432,6 +446,7 @@ void kr_prefetch_free(kr_render *r)
     pthread_mutex_destroy(&p->lock);
     free_untaken(p);
     free(p->slots);
+    kr_arena_free(p->tab);
     kr_arena_free(p->mem);
     kr_arena_free(p->keep);
     free(p);

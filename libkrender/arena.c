@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* Chunks grow geometrically so a 6 MB input costs a handful of mallocs, not thousands. */
 #define KR_ARENA_FIRST_CHUNK (16u * 1024u)
@@ -208,7 +209,9 @@ void kr_arena_release_tail(kr_arena *a)
     chunk_t *c = a->head;
     if (!c || !c->mapped)
         return;
-    uintptr_t page = 4096, from = ((uintptr_t)a->cur + page - 1) & ~(page - 1);
+    long ps = sysconf(_SC_PAGESIZE);
+    uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096u;
+    uintptr_t from = ((uintptr_t)a->cur + page - 1) & ~(page - 1);
     uintptr_t to = (uintptr_t)c + c->mapped;
     if (from < to)
         (void)madvise((void *)from, to - from, MADV_DONTNEED); /* advice: fine if refused */

@@ -533,29 +533,31 @@ static int type_scalar(pctx *c, kr_node *n, const kr_ev *e, const char *s, size_
     return 0;
 }
 
-/* The shared node for a map key of a resource stream that is a plain, untagged, unanchored
- * common word resolving to a string, else NULL. Most keys of a manifest are such words: one
- * static node each instead of an arena node per map (keys are never written to; a shared one
- * has no position, which only a duplicate-key error would name: parse_stream then parses
- * again without sharing). */
-static kr_node *shared_key(const pctx *c, const kr_ev *e, const char *s, size_t len)
+/* Whether the scalar of e, whose shared key node (common word) is `word`, is a map key of a
+ * resource stream that is plain, untagged, unanchored and resolves to a string. Most keys of
+ * a manifest are such words: one static node each instead of an arena node per map (keys are
+ * never written to; a shared one has no position, which only a duplicate-key error would name:
+ * parse_stream then parses again without sharing). */
+static bool shares_key(const pctx *c, const kr_ev *e, const kr_node *word)
 {
-    if (!c->share_keys || c->nfr == 0 || e->style != KR_STYLE_PLAIN || e->tag || e->anchor)
-        return NULL;
+    if (!word || !c->share_keys || c->nfr == 0 || e->style != KR_STYLE_PLAIN || e->tag ||
+        e->anchor)
+        return false;
     const frame *f = &c->fr[c->nfr - 1];
-    if (f->node->kind != KR_MAP || (c->nkids - f->base) % 2 != 0)
-        return NULL;
-    kr_node *k = kr_common_key(s, len);
-    return k && kr_resolve_plain(s, len, c->mode) == KR_T_STR ? k : NULL;
+    return f->node->kind == KR_MAP && (c->nkids - f->base) % 2 == 0 &&
+           kr_resolve_plain(word->u.text, word->len, c->mode) == KR_T_STR;
 }
 
 static int scalar_node(pctx *c, const kr_ev *e, kr_node **out)
 {
     const char *s = e->text ? e->text : "";
     size_t len = e->text ? e->len : 0;
-    if ((*out = shared_key(c, e, s, len)) != NULL)
+    kr_node *word = kr_common_key(s, len); /* one lookup: the shared key, or the static text */
+    if (shares_key(c, e, word)) {
+        *out = word;
         return 0;
-    const char *common = kr_common_text(s, len);
+    }
+    const char *common = len == 0 ? "" : word ? word->u.text : NULL;
     /* kr_node_scalar's node and text in one arena block (no text for a common string) */
     kr_node *n = kr_arena_alloc(c->a, sizeof *n + (common ? 0 : len + 1));
     if (!n)

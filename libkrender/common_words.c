@@ -1,5 +1,8 @@
 #include "common_words.h"
 
+#include <stdint.h>
+#include <string.h>
+
 /* common_slot is an open-addressing table over common_words (index + 1, 0 = empty) for
  * COMMON_HASH; it was made with the words: a word added without remaking it is simply never
  * found. */
@@ -40,12 +43,21 @@
     X("patchesStrategicMerge") X("persistentVolumeClaim") X("HorizontalPodAutoscaler") \
     X("rbac.authorization.k8s.io") X("rbac.authorization.k8s.io/v1") \
     X("kustomize.config.k8s.io/v1beta1") X("kustomize.config.k8s.io/v1alpha1")
+/* The words' static copies, one table with a fixed stride, so that a text can be told to be
+ * one of them (kr_common_plain_word) by its address alone. */
+#define STRIDE 48
+#define KR_COMMON_FITS(w) _Static_assert(sizeof w <= STRIDE, "common word too long: " w);
+KR_COMMON_WORDS(KR_COMMON_FITS)
 #define KR_COMMON_WORD(w) w,
-static const char *const common_words[] = {KR_COMMON_WORDS(KR_COMMON_WORD)};
-#define KR_COMMON_KEY(w)                                                                          \
-    {.kind = KR_SCALAR, .type = KR_T_STR, .style = KR_STYLE_PLAIN, .len = sizeof w - 1, .u.text = w},
-static const kr_node common_keys[] = {KR_COMMON_WORDS(KR_COMMON_KEY)};
+static const char common_words[][STRIDE] = {KR_COMMON_WORDS(KR_COMMON_WORD)};
 #define NWORDS (sizeof common_words / sizeof *common_words)
+/* the key nodes' texts are the table's (__COUNTER__ numbers the words in order) */
+enum { FIRST_WORD = __COUNTER__ + 1 };
+#define KR_COMMON_KEY(w)                                                                          \
+    {.kind = KR_SCALAR, .type = KR_T_STR, .style = KR_STYLE_PLAIN, .len = sizeof w - 1,          \
+     .u.text = common_words[__COUNTER__ - FIRST_WORD]},
+static const kr_node common_keys[] = {KR_COMMON_WORDS(KR_COMMON_KEY)};
+_Static_assert(sizeof common_keys / sizeof *common_keys == NWORDS, "one key node per word");
 
 #define COMMON_HASH(s, n)                                                                         \
     (((n) * 11u + (unsigned char)(s)[0] * 39u + (unsigned char)(s)[(n) - 1]) & 511u)
@@ -104,4 +116,23 @@ kr_node *kr_common_key(const char *s, size_t len)
 bool kr_is_common_key(const kr_node *n)
 {
     return n >= common_keys && n < common_keys + NWORDS;
+}
+
+bool kr_common_plain_word(const char *s, size_t len)
+{
+    uintptr_t off = (uintptr_t)s - (uintptr_t)common_words;
+    if (off >= sizeof common_words || off % STRIDE)
+        return false;
+    /* plain, these two would read back as booleans */
+    return !(len == 4 && memcmp(s, "true", 4) == 0) && !(len == 5 && memcmp(s, "false", 5) == 0);
+}
+
+size_t kr_common_word_count(void)
+{
+    return NWORDS;
+}
+
+const char *kr_common_word(size_t i)
+{
+    return i < NWORDS ? common_words[i] : NULL;
 }

@@ -15,5 +15,13 @@ const char *kr_common_text(const char *s, size_t len);
 kr_node *kr_common_key(const char *s, size_t len);
 /* Whether n is one of those shared nodes (a copy keeps the pointer: they live forever). */
 bool kr_is_common_key(const kr_node *n);
+/* Whether text s (len bytes) is a common word's static copy (what kr_common_text returns and
+ * the shared keys hold; an equal text elsewhere does not count) that a plain scalar writes as
+ * it is and reads back as a string: printable ASCII without blanks, ':', '#' or a leading
+ * indicator, and not a boolean. The emitter writes such a text without looking at it. */
+bool kr_common_plain_word(const char *s, size_t len);
+/* The words, for tests. */
+size_t kr_common_word_count(void);
+const char *kr_common_word(size_t i);
 
 #endif

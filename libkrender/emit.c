@@ -16,6 +16,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "emit.h"
 
+#include "common_words.h"
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -226,6 +228,8 @@ static void fill_bom_placeholders(emit_ctx *c, kr_buf *out, size_t start)
  * go-yaml v2's does. */
 static int emit_string(emit_ctx *c, const char *s, size_t len)
 {
+    if (c->direct && kr_common_plain_word(s, len)) /* most keys and many values */
+        return direct_rc(c, kr_yw_word(&c->w, s, len));
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         return c->direct ? USE_LIBYAML : emit_bom_string(c, s, len);
     yaml_scalar_style_t style = memchr(s, '\n', len)        ? YAML_LITERAL_SCALAR_STYLE
@@ -320,8 +324,10 @@ static int collect_keys(emit_ctx *c, const kr_node *m, key_ent *ents)
             return kr_err_set(c->err, KRENDER_E_VALUE, NULL, k ? k->line : 0, k ? k->col : 0,
                               "json: unsupported type: map[interface {}]interface {}");
         const char *problem, *orig = k->len ? k->u.text : "";
-        size_t len;
-        const char *t = kr_json_string(orig, k->len, &c->keytext, &len, &problem);
+        size_t len = k->len;
+        /* a shared key is a word of printable ASCII: its JSON string is itself */
+        const char *t = kr_is_common_key(k) ? orig
+                                            : kr_json_string(orig, k->len, &c->keytext, &len, &problem);
         if (!t)
             return problem ? kr_err_set(c->err, KRENDER_E_VALUE, NULL, k->line, k->col, "%s",
                                         problem)

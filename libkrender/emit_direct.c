@@ -29,6 +29,7 @@ enum { EV_SCALAR, EV_MAP_START, EV_MAP_END, EV_SEQ_START, EV_SEQ_END };
 typedef struct event {
     int type;
     bool empty; /* a collection without entries */
+    bool word;  /* a plain scalar its writer vouches for (kr_yw_word): not analyzed */
     const char *s;
     size_t len;
     kr_yw_style style;
@@ -40,6 +41,9 @@ typedef struct scan {
     bool multiline, block_plain, single_quoted, block;
     bool spaces; /* has a space (where a line may fold) */
 } scan;
+
+/* What analyze finds in any text kr_yw_word may be given. */
+static const scan word_scan = {.block_plain = true, .single_quoted = true, .block = true};
 
 /* ---- output: a failed allocation sets w->nomem and skips every later write ---- */
 
@@ -150,6 +154,21 @@ static bool starts_indicator(unsigned char c)
 }
 
 /* False when s has a character this writer leaves to libyaml (not printable ASCII or "\n"). */
+/* Bytes analyze must look at: anything but printable ASCII other than ':' and '#' (the text of
+ * most scalars is none of these, and is skipped a byte per table lookup). */
+#define SPECIAL(c) ((c) <= ' ' || (c) >= 0x7F || (c) == ':' || (c) == '#')
+#define ROW(b)                                                                                    \
+    SPECIAL(b + 0), SPECIAL(b + 1), SPECIAL(b + 2), SPECIAL(b + 3), SPECIAL(b + 4),               \
+        SPECIAL(b + 5), SPECIAL(b + 6), SPECIAL(b + 7), SPECIAL(b + 8), SPECIAL(b + 9),           \
+        SPECIAL(b + 10), SPECIAL(b + 11), SPECIAL(b + 12), SPECIAL(b + 13), SPECIAL(b + 14),      \
+        SPECIAL(b + 15)
+static const bool special[256] = {ROW(0x00), ROW(0x10), ROW(0x20), ROW(0x30),
+                                  ROW(0x40), ROW(0x50), ROW(0x60), ROW(0x70),
+                                  ROW(0x80), ROW(0x90), ROW(0xA0), ROW(0xB0),
+                                  ROW(0xC0), ROW(0xD0), ROW(0xE0), ROW(0xF0)};
+#undef ROW
+#undef SPECIAL
+
 static bool analyze(const char *s, size_t n, scan *a)
 {
     if (!n) {
@@ -166,11 +185,13 @@ static bool analyze(const char *s, size_t n, scan *a)
     bool breaks = false, break_space = false, space_break = false, spaces = false;
     bool prev_space = false, prev_break = false;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = u[i];
-        if (c > ' ' && c < 0x7F && c != ':' && c != '#') { /* the common case */
+        if (!special[u[i]]) { /* the common case: a run of ordinary bytes */
+            while (i + 1 < n && !special[u[i + 1]])
+                i++;
             prev_space = prev_break = false;
             continue;
         }
+        unsigned char c = u[i];
         if (c == ' ') {
             spaces = true;
             break_space |= prev_break;
@@ -370,8 +391,8 @@ static int write_node(kr_yw *w, const event *e, bool mapping, bool simple_key, c
     w->simple_key_context = simple_key;
     switch (e->type) {
     case EV_SCALAR: {
-        scan mine;
-        if (!a && !analyze(e->s, e->len, &mine))
+        scan mine = word_scan;
+        if (!a && !e->word && !analyze(e->s, e->len, &mine))
             return KR_YW_UNSUPPORTED;
         return write_scalar(w, e, a ? a : &mine);
     }
@@ -401,8 +422,8 @@ static int block_mapping_key(kr_yw *w, const event *e, bool first)
     }
     write_indent(w);
     /* yaml_emitter_check_simple_key: one line, at most 128 bytes; else "? key" (libyaml's) */
-    scan a;
-    if (e->type != EV_SCALAR || !analyze(e->s, e->len, &a) || a.multiline ||
+    scan a = word_scan;
+    if (e->type != EV_SCALAR || (!e->word && !analyze(e->s, e->len, &a)) || a.multiline ||
         e->len > MAX_SIMPLE_KEY)
         return KR_YW_UNSUPPORTED;
     push(w, &w->states, W_MAP_SIMPLE_VALUE);
@@ -498,6 +519,12 @@ int kr_yw_seq_end(kr_yw *w)
 int kr_yw_scalar(kr_yw *w, const char *s, size_t len, kr_yw_style style)
 {
     return dispatch(w, &(event){.type = EV_SCALAR, .s = s, .len = len, .style = style});
+}
+
+int kr_yw_word(kr_yw *w, const char *s, size_t len)
+{
+    return dispatch(w, &(event){.type = EV_SCALAR, .word = true, .s = s, .len = len,
+                                .style = KR_YW_PLAIN});
 }
 
 int kr_yw_end(kr_yw *w)

@@ -48,6 +48,10 @@ int kr_yw_map_end(kr_yw *w);
 int kr_yw_seq_start(kr_yw *w, bool empty);
 int kr_yw_seq_end(kr_yw *w);
 int kr_yw_scalar(kr_yw *w, const char *s, size_t len, kr_yw_style style);
+/* A plain scalar the caller knows to be one printable-ASCII word that may be written plain (no
+ * blanks, ':', '#' or leading indicator; common_words.h's kr_common_plain_word): written as
+ * kr_yw_scalar would, without scanning it. */
+int kr_yw_word(kr_yw *w, const char *s, size_t len);
 /* After the root node: the final line break. */
 int kr_yw_end(kr_yw *w);
 

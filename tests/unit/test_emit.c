@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common_words.h"
 #include "emit.h"
 
 /* Oracle outputs, copied from shared/spec/experiments/outputs.txt. */
@@ -814,6 +815,42 @@ static void direct_writer_is_libyaml(void **state)
     assert_true(failed > 0);
 }
 
+/* The words the emitter writes without scanning them (kr_yw_word) come out as libyaml writes
+ * them, as keys and as values, and only the table's own copies skip the scan. */
+static void common_words_as_libyaml_writes_them(void **state)
+{
+    (void)state;
+    kr_arena_reset(A);
+    kr_node *doc = kr_node_map(A, 0), *list = kr_node_seq(A, 0);
+    size_t plain = 0;
+    for (size_t i = 0; i < kr_common_word_count(); i++) {
+        const char *w = kr_common_word(i);
+        size_t len = strlen(w);
+        assert_ptr_equal(kr_common_text(w, len), w);
+        assert_ptr_equal(kr_common_key(w, len)->u.text, w);
+        plain += kr_common_plain_word(w, len);
+        /* the same text elsewhere is looked at as usual */
+        char copy[64];
+        memcpy(copy, w, len + 1);
+        assert_false(kr_common_plain_word(copy, len));
+        kr_node *v = kr_node_scalar_ref(A, KR_T_STR, w, len);
+        kr_map_put(A, doc, kr_common_key(w, len), v);
+        kr_seq_append(A, list, kr_node_scalar_ref(A, KR_T_STR, w, len));
+    }
+    assert_false(kr_common_plain_word(kr_common_text("true", 4), 4));
+    assert_false(kr_common_plain_word(kr_common_text("false", 5), 5));
+    assert_int_equal(plain, kr_common_word_count() - 2);
+    kr_map_put(A, doc, S("zz-list"), list);
+    kr_buf a = {0}, b = {0};
+    kr_err ea = {0}, eb = {0};
+    assert_int_equal(kr_emit_document_libyaml(doc, &a, &ea), 0);
+    assert_int_equal(kr_emit_document_direct(doc, &b, &eb), 0);
+    assert_string_equal(a.data, b.data);
+    assert_non_null(strstr(b.data, "\n\"true\": \"true\"\n")); /* a boolean's text is quoted */
+    kr_buf_free(&a);
+    kr_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -843,6 +880,7 @@ int main(void)
         cmocka_unit_test(gap_single_quoted_trailing_line_separator),
         cmocka_unit_test(gap_long_bom_key),
         cmocka_unit_test(direct_writer_is_libyaml),
+        cmocka_unit_test(common_words_as_libyaml_writes_them),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

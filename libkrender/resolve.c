@@ -9,10 +9,27 @@
 
 static bool word_in(const char *s, size_t n, const char *const *list)
 {
-    for (; *list; list++)
-        if (strlen(*list) == n && memcmp(*list, s, n) == 0)
+    for (; *list; list++) { /* most words differ at their first byte */
+        const char *w = *list;
+        size_t i = 0;
+        while (i < n && w[i] && w[i] == s[i])
+            i++;
+        if (i == n && !w[n])
             return true;
+    }
     return false;
+}
+
+/* The first bytes of the words (hint 0 of go-yaml's table for anything else). */
+static bool starts_word(char c)
+{
+    switch (c) {
+    case 'y': case 'Y': case 'n': case 'N': case 't': case 'T': case 'f': case 'F': case 'o':
+    case 'O': case '~':
+        return true;
+    default:
+        return false;
+    }
 }
 
 static const char *const w_true[] = {"true", "True", "TRUE", NULL};
@@ -313,7 +330,7 @@ static kr_scalar_type resolve_text(const char *s, size_t n, kr_yaml_mode mode, b
     char c = n ? s[0] : 0;
     kr_scalar_type t;
     bool num = isdig(c) || c == '+' || c == '-';
-    if (!(n == 0 || num || c == '.' || strchr("yYnNtTfFoO~", c)))
+    if (!(n == 0 || num || c == '.' || starts_word(c)))
         return KR_T_STR; /* hint 0 */
     if (lookup_word(s, n, mode, &t))
         return t;

@@ -510,8 +510,9 @@ static int type_scalar(pctx *c, kr_node *n, const kr_ev *e, const char *s, size_
     const char *tag = e->tag;
     size_t tl = e->tag_len;
     if (!tag || (tl == 1 && tag[0] == '!')) {
-        n->type = n->style == KR_STYLE_PLAIN ? (uint8_t)kr_resolve_plain(s, len, c->mode)
-                                             : KR_T_STR;
+        n->type = n->style == KR_STYLE_PLAIN && !kr_common_plain_word(s, len)
+                      ? (uint8_t)kr_resolve_plain(s, len, c->mode)
+                      : KR_T_STR;
         return 0;
     }
     kr_scalar_type type, got;
@@ -545,7 +546,7 @@ static bool shares_key(const pctx *c, const kr_ev *e, const kr_node *word)
         return false;
     const frame *f = &c->fr[c->nfr - 1];
     return f->node->kind == KR_MAP && (c->nkids - f->base) % 2 == 0 &&
-           kr_resolve_plain(word->u.text, word->len, c->mode) == KR_T_STR;
+           kr_common_plain_word(word->u.text, word->len); /* reads back as a string */
 }
 
 static int scalar_node(pctx *c, const kr_ev *e, kr_node **out)

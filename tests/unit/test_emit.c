@@ -12,6 +12,7 @@
 
 #include "common_words.h"
 #include "emit.h"
+#include "resolve.h"
 
 /* Oracle outputs, copied from shared/spec/experiments/outputs.txt. */
 static const char X_FMT_KEYS[] =
@@ -829,6 +830,10 @@ static void common_words_as_libyaml_writes_them(void **state)
         assert_ptr_equal(kr_common_text(w, len), w);
         assert_ptr_equal(kr_common_key(w, len)->u.text, w);
         plain += kr_common_plain_word(w, len);
+        /* the parser types such a word a string without resolving it */
+        assert_int_equal(kr_common_plain_word(w, len),
+                         kr_resolve_plain(w, len, KR_YAML_11) == KR_T_STR &&
+                             kr_resolve_plain(w, len, KR_YAML_12) == KR_T_STR);
         /* the same text elsewhere is looked at as usual */
         char copy[64];
         memcpy(copy, w, len + 1);

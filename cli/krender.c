@@ -14,6 +14,7 @@
 #include "edit.h"
 #include "common.h"
 #include "output.h"
+#include "writer.h"
 #include "krender.h"
 
 const char cli_usage[] =
@@ -65,6 +66,7 @@ typedef struct build_args {
     size_t nroots;
     int jobs;
     int failed; /* --out-dir: a root failed (set by the rendering threads) */
+    cli_writer *writer; /* --out-dir: files written one thread at a time; NULL: written inline */
 } build_args;
 
 static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -96,6 +98,8 @@ static int finish_root(const build_args *ba, size_t i, krender_result *res, int 
         if (ba->out_dir) {
             snprintf(path, sizeof path, "%s/%zu.yaml", ba->out_dir, i);
             dest = path;
+            if (ba->writer && cli_writer_put(ba->writer, path, res) == 0)
+                return 0; /* the writer's now */
         }
         if (dest ? cli_write_file(dest, yaml, len) != 0 : cli_write_all(1, yaml, len) != 0) {
             pthread_mutex_lock(&stderr_lock);
@@ -126,7 +130,13 @@ static int build_many(build_args *ba)
         return 1;
     }
     ba->opts.threads = ba->jobs > 0 ? (unsigned)ba->jobs : cli_cores();
+    cli_writer writer;
+    cli_writer_init(&writer, &stderr_lock);
+    ba->writer = &writer;
     int rc = krender_build_many(ctx, (const char *const *)ba->roots, ba->nroots, &ba->opts, root_done, ba);
+    if (cli_writer_finish(&writer))
+        ba->failed = 1;
+    ba->writer = NULL;
     krender_ctx_free(ctx);
     return rc || ba->failed ? 1 : 0;
 }

@@ -2,7 +2,6 @@
 
 #include "decode.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -13,46 +12,49 @@
 
 typedef enum { T_STR, T_STRMAP, T_STRLIST, T_OBJLIST, T_OBJ } field_type;
 
+/* name, and "Kustomization.name" as decoding errors name the field */
+#define F(name, type, gotype) {name, "Kustomization." name, type, gotype}
 static const struct {
-    const char *name;
+    const char *name, *qualified;
     field_type type;
     const char *gotype; /* as Go's encoding/json names it in errors */
 } fields[KF_COUNT] = {
-    [KF_API_VERSION] = {"apiVersion", T_STR, "string"},
-    [KF_KIND] = {"kind", T_STR, "string"},
-    [KF_METADATA] = {"metadata", T_OBJ, "types.ObjectMeta"},
-    [KF_OPENAPI] = {"openapi", T_STRMAP, "map[string]string"},
-    [KF_NAME_PREFIX] = {"namePrefix", T_STR, "string"},
-    [KF_NAME_SUFFIX] = {"nameSuffix", T_STR, "string"},
-    [KF_NAMESPACE] = {"namespace", T_STR, "string"},
-    [KF_COMMON_LABELS] = {"commonLabels", T_STRMAP, "map[string]string"},
-    [KF_LABELS] = {"labels", T_OBJLIST, "[]types.Label"},
-    [KF_COMMON_ANNOTATIONS] = {"commonAnnotations", T_STRMAP, "map[string]string"},
-    [KF_PATCHES_STRATEGIC_MERGE] = {"patchesStrategicMerge", T_STRLIST, "[]types.PatchStrategicMerge"},
-    [KF_PATCHES_JSON6902] = {"patchesJson6902", T_OBJLIST, "[]types.Patch"},
-    [KF_PATCHES] = {"patches", T_OBJLIST, "[]types.Patch"},
-    [KF_IMAGES] = {"images", T_OBJLIST, "[]types.Image"},
-    [KF_IMAGE_TAGS] = {"imageTags", T_OBJLIST, "[]types.Image"},
-    [KF_REPLACEMENTS] = {"replacements", T_OBJLIST, "[]types.ReplacementField"},
-    [KF_REPLICAS] = {"replicas", T_OBJLIST, "[]types.Replica"},
-    [KF_VARS] = {"vars", T_OBJLIST, "[]types.Var"},
-    [KF_SORT_OPTIONS] = {"sortOptions", T_OBJ, "types.SortOptions"},
-    [KF_RESOURCES] = {"resources", T_STRLIST, "[]string"},
-    [KF_COMPONENTS] = {"components", T_STRLIST, "[]string"},
-    [KF_CRDS] = {"crds", T_STRLIST, "[]string"},
-    [KF_BASES] = {"bases", T_STRLIST, "[]string"},
-    [KF_CONFIG_MAP_GENERATOR] = {"configMapGenerator", T_OBJLIST, "[]types.ConfigMapArgs"},
-    [KF_SECRET_GENERATOR] = {"secretGenerator", T_OBJLIST, "[]types.SecretArgs"},
-    [KF_HELM_GLOBALS] = {"helmGlobals", T_OBJ, "types.HelmGlobals"},
-    [KF_HELM_CHARTS] = {"helmCharts", T_OBJLIST, "[]types.HelmChart"},
-    [KF_HELM_CHART_INFLATION_GENERATOR] = {"helmChartInflationGenerator", T_OBJLIST, "[]types.HelmChartArgs"},
-    [KF_GENERATOR_OPTIONS] = {"generatorOptions", T_OBJ, "types.GeneratorOptions"},
-    [KF_CONFIGURATIONS] = {"configurations", T_STRLIST, "[]string"},
-    [KF_GENERATORS] = {"generators", T_STRLIST, "[]string"},
-    [KF_TRANSFORMERS] = {"transformers", T_STRLIST, "[]string"},
-    [KF_VALIDATORS] = {"validators", T_STRLIST, "[]string"},
-    [KF_BUILD_METADATA] = {"buildMetadata", T_STRLIST, "[]string"},
+    [KF_API_VERSION] = F("apiVersion", T_STR, "string"),
+    [KF_KIND] = F("kind", T_STR, "string"),
+    [KF_METADATA] = F("metadata", T_OBJ, "types.ObjectMeta"),
+    [KF_OPENAPI] = F("openapi", T_STRMAP, "map[string]string"),
+    [KF_NAME_PREFIX] = F("namePrefix", T_STR, "string"),
+    [KF_NAME_SUFFIX] = F("nameSuffix", T_STR, "string"),
+    [KF_NAMESPACE] = F("namespace", T_STR, "string"),
+    [KF_COMMON_LABELS] = F("commonLabels", T_STRMAP, "map[string]string"),
+    [KF_LABELS] = F("labels", T_OBJLIST, "[]types.Label"),
+    [KF_COMMON_ANNOTATIONS] = F("commonAnnotations", T_STRMAP, "map[string]string"),
+    [KF_PATCHES_STRATEGIC_MERGE] = F("patchesStrategicMerge", T_STRLIST, "[]types.PatchStrategicMerge"),
+    [KF_PATCHES_JSON6902] = F("patchesJson6902", T_OBJLIST, "[]types.Patch"),
+    [KF_PATCHES] = F("patches", T_OBJLIST, "[]types.Patch"),
+    [KF_IMAGES] = F("images", T_OBJLIST, "[]types.Image"),
+    [KF_IMAGE_TAGS] = F("imageTags", T_OBJLIST, "[]types.Image"),
+    [KF_REPLACEMENTS] = F("replacements", T_OBJLIST, "[]types.ReplacementField"),
+    [KF_REPLICAS] = F("replicas", T_OBJLIST, "[]types.Replica"),
+    [KF_VARS] = F("vars", T_OBJLIST, "[]types.Var"),
+    [KF_SORT_OPTIONS] = F("sortOptions", T_OBJ, "types.SortOptions"),
+    [KF_RESOURCES] = F("resources", T_STRLIST, "[]string"),
+    [KF_COMPONENTS] = F("components", T_STRLIST, "[]string"),
+    [KF_CRDS] = F("crds", T_STRLIST, "[]string"),
+    [KF_BASES] = F("bases", T_STRLIST, "[]string"),
+    [KF_CONFIG_MAP_GENERATOR] = F("configMapGenerator", T_OBJLIST, "[]types.ConfigMapArgs"),
+    [KF_SECRET_GENERATOR] = F("secretGenerator", T_OBJLIST, "[]types.SecretArgs"),
+    [KF_HELM_GLOBALS] = F("helmGlobals", T_OBJ, "types.HelmGlobals"),
+    [KF_HELM_CHARTS] = F("helmCharts", T_OBJLIST, "[]types.HelmChart"),
+    [KF_HELM_CHART_INFLATION_GENERATOR] = F("helmChartInflationGenerator", T_OBJLIST, "[]types.HelmChartArgs"),
+    [KF_GENERATOR_OPTIONS] = F("generatorOptions", T_OBJ, "types.GeneratorOptions"),
+    [KF_CONFIGURATIONS] = F("configurations", T_STRLIST, "[]string"),
+    [KF_GENERATORS] = F("generators", T_STRLIST, "[]string"),
+    [KF_TRANSFORMERS] = F("transformers", T_STRLIST, "[]string"),
+    [KF_VALIDATORS] = F("validators", T_STRLIST, "[]string"),
+    [KF_BUILD_METADATA] = F("buildMetadata", T_STRLIST, "[]string"),
 };
+#undef F
 
 const char *kr_kfield_name(kr_kfield f)
 {
@@ -113,8 +115,7 @@ static int decode_sort_options(kr_decoder *d, kr_kustomization *k, const kr_node
 
 static int check_field(kr_decoder *d, kr_kfield f, const kr_node *v)
 {
-    char field[64];
-    snprintf(field, sizeof field, "Kustomization.%s", fields[f].name);
+    const char *field = fields[f].qualified;
     switch (fields[f].type) {
     case T_STR:
         return kr_dec_string(d, v, field);

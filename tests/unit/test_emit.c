@@ -433,6 +433,13 @@ static void int_beyond_uint64_is_float(void **state)
     assert_value(I("100000000000000000000"), "1e+20\n"); /* fmt-values n14 */
     assert_value(I("12345678901234567890"), "12345678901234567890\n");
     assert_value(I("-9223372036854775808"), "-9223372036854775808\n");
+    /* the edges of the decimal writer (oracle, 2026-11-27: a ConfigMap-like resource) */
+    assert_value(I("18446744073709551615"), "18446744073709551615\n");
+    assert_value(I("9223372036854775807"), "9223372036854775807\n");
+    assert_value(I("0"), "0\n");
+    assert_value(I("-0"), "0\n");
+    assert_value(I("-1"), "-1\n");
+    assert_value(I("0x1F"), "31\n");
 }
 
 static void float_rules(void **state)

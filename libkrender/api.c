@@ -23,6 +23,7 @@
 #include "patch.h"
 #include "path.h"
 #include "prefetch.h"
+#include "regex_cache.h"
 #include "render.h"
 #include "scope.h"
 #include "subbuild.h"
@@ -480,6 +481,7 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
     kr_buf_free(&r.files);
     kr_prefetch_free(&r); /* joins the thread (not yet stopped after a failure) */
     kr_fs_end(&r);
+    kr_regex_end(&r);
     if (r.jail_fd >= 0)
         close(r.jail_fd);
     kr_arena_free(r.scratch);

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "intern.h"
 #include "krender.h"
+#include "node.h"
 #include "resid.h"
 
 typedef struct kr_render kr_render;
@@ -53,6 +54,7 @@ struct kr_render {
     bool read_ahead;              /* a build: prefetch.h may start */
     struct kr_patch_cache *patch_cache; /* xf_patch.c: parses of patch texts seen twice (render
                                          * arena; NULL until the first patch) */
+    struct kr_regexes *regexes; /* regex_cache.h: the patterns this render compiled */
 };
 
 /* The arena of what must outlive the stage that makes it: the render's caches (file

@@ -9,6 +9,7 @@
 
 #include "decode.h"
 #include "patch.h"
+#include "regex_cache.h"
 
 /* ---- label selectors ---- */
 
@@ -240,7 +241,8 @@ static const char *const selector_keys[F_COUNT] = {
 };
 
 struct kr_selector {
-    pcre2_code *re[F_LABELS]; /* NULL: field empty (matches everything) or literal */
+    pcre2_code *re[F_LABELS]; /* the render's (regex_cache.h); NULL: field empty (matches
+                               * everything) or literal */
     const char *lit[F_LABELS]; /* a pattern without regex syntax: matches exactly itself */
     pcre2_match_data *md;
     kr_labelsel *labels, *annotations;
@@ -250,9 +252,7 @@ void kr_selector_free(kr_selector *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < F_LABELS; i++)
-        pcre2_code_free(s->re[i]);
-    pcre2_match_data_free(s->md);
+    pcre2_match_data_free(s->md); /* the patterns are the render's (regex_cache.h) */
     free(s);
 }
 
@@ -263,10 +263,11 @@ static int compile_regex(kr_render *r, const kr_node *n, const char *file, pcre2
         return kr_err_nomem(r->err);
     int code;
     PCRE2_SIZE off;
-    *out = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY,
-                         &code, &off, NULL);
+    *out = kr_regex(r, pat, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code, &off);
     if (*out)
         return 0;
+    if (code == PCRE2_ERROR_NOMEMORY)
+        return kr_err_nomem(r->err);
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(code, msg, sizeof msg);
     return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, file, n->line, n->col,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "regex_cache.h"
 #include "resolve.h"
 #include "transformers.h"
 #include "xf_fields.h"
@@ -59,9 +60,12 @@ int kr_image_matcher_new(kr_render *r, const kr_image *img, kr_image_matcher **o
     }
     int code;
     PCRE2_SIZE off;
-    mt->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                           PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &code,
-                           &off, NULL);
+    mt->re = kr_regex(r, pattern, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY,
+                      &code, &off);
+    if (!mt->re && code == PCRE2_ERROR_NOMEMORY) {
+        free(mt);
+        return kr_err_nomem(r->err);
+    }
     if (!mt->re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
@@ -82,8 +86,7 @@ void kr_image_matcher_free(kr_image_matcher *mt)
 {
     if (!mt)
         return;
-    pcre2_code_free(mt->re);
-    pcre2_match_data_free(mt->md);
+    pcre2_match_data_free(mt->md); /* the pattern is the render's (regex_cache.h) */
     free(mt);
 }
 

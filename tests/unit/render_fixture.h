@@ -5,6 +5,7 @@
 
 #include "arena.h"
 #include "error.h"
+#include "regex_cache.h"
 #include "render.h"
 #include "scope.h"
 
@@ -22,6 +23,7 @@ static inline int tu_render_init(kr_render *r, kr_err *err, kr_scope **scope)
 
 static inline void tu_render_fini(kr_render *r, kr_err *err, kr_scope *scope)
 {
+    kr_regex_end(r);
     kr_scope_free(scope);
     kr_arena_free(r->arena);
     kr_err_clear(err);

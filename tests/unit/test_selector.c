@@ -5,10 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
+#include "regex_cache.h"
 #include "patch.h"
 #include "scope.h"
 #include "render_fixture.h"
@@ -120,9 +122,43 @@ static void test_target(void **state)
     kr_err_clear(&f->err);
 }
 
+/* regex_cache.c: a pattern is compiled once per render and options tell patterns apart; a
+ * pattern that does not compile is reported each time, not remembered. */
+static void test_regex_cache(void **state)
+{
+    fx *f = *state;
+    int code;
+    PCRE2_SIZE off;
+    pcre2_code *a = kr_regex(&f->r, "^(?:Deployment|StatefulSet)$", PCRE2_UTF, &code, &off);
+    assert_non_null(a);
+    for (int i = 0; i < 200; i++) { /* the table grows past its first size meanwhile */
+        char p[32];
+        snprintf(p, sizeof p, "^app-%d.*$", i);
+        assert_non_null(kr_regex(&f->r, p, PCRE2_UTF, &code, &off));
+    }
+    assert_ptr_equal(kr_regex(&f->r, "^(?:Deployment|StatefulSet)$", PCRE2_UTF, &code, &off), a);
+    pcre2_code *b = kr_regex(&f->r, "^(?:Deployment|StatefulSet)$", 0, &code, &off);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b);
+    for (int i = 0; i < 2; i++) {
+        code = 0;
+        assert_null(kr_regex(&f->r, "a(", PCRE2_UTF, &code, &off));
+        assert_int_equal(code, PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS);
+    }
+    /* two selectors with one pattern share its code and free only their own parts */
+    kr_selector *s1, *s2;
+    assert_int_equal(kr_selector_compile(&f->r, yaml(f, "{kind: \"Config(Map|X)\"}"), "k", &s1), 0);
+    assert_int_equal(kr_selector_compile(&f->r, yaml(f, "{kind: \"Config(Map|X)\"}"), "k", &s2), 0);
+    kr_resource *c = res(f, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+    kr_selector_free(s1);
+    assert_true(kr_selector_matches(s2, c));
+    kr_selector_free(s2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_regex_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_label_selector, setup, teardown),
         cmocka_unit_test_setup_teardown(test_target, setup, teardown),
     };

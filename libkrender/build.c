@@ -1,5 +1,6 @@
 #include "build.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "decode.h"
@@ -136,22 +137,43 @@ static int apply_order(kr_render *r, const kr_kustomization *k, kr_resmap *m)
     return kr_order_legacy(r, m, false, NULL, NULL);
 }
 
+static void *drop_bytes(void *arg)
+{
+    kr_cache_drop_bytes(arg);
+    return NULL;
+}
+
+/* The stages after the accumulation: hash suffixes, name references, vars. */
+static int finish(kr_render *r, kr_accum *ra)
+{
+    int rc = kr_add_hash_suffixes(r, ra);
+    if (!rc)
+        rc = kr_fix_name_references(r, ra);
+    if (!rc)
+        rc = kr_resolve_vars(r, ra);
+    return rc;
+}
+
 int kr_build_resmap(kr_render *r, kr_resmap *m)
 {
     kr_kustomization *k;
     kr_accum ra = {0};
     int rc = kr_accumulate(r, r->root_real, NULL, &ra, &k);
     kr_prefetch_stop(r); /* everything is read: the thread's core goes to the rest */
-    kr_cache_drop_bytes(r); /* and the bytes read are not needed by what follows */
     kr_fs_drop_index(r);
     kr_arena_free(r->scratch); /* nor the scratch arena of the root's bases */
     r->scratch = NULL;
+    /* Nor are the bytes read. Freeing them and trimming the heap takes a few milliseconds of a
+     * big render, done meanwhile on another thread when the render may use one: the stages of
+     * finish() touch no file (and malloc is thread-safe). */
+    pthread_t dropper;
+    bool dropping = r->opts.threads > 1 && pthread_create(&dropper, NULL, drop_bytes, r) == 0;
+    if (!dropping)
+        kr_cache_drop_bytes(r);
     if (!rc)
-        rc = kr_add_hash_suffixes(r, &ra);
-    if (!rc)
-        rc = kr_fix_name_references(r, &ra);
-    if (!rc)
-        rc = kr_resolve_vars(r, &ra);
+        rc = finish(r, &ra);
+    if (dropping)
+        pthread_join(dropper, NULL);
     if (rc)
         return rc;
     *m = ra.res;

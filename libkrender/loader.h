@@ -39,7 +39,8 @@ void kr_cache_adopt(kr_cache *c, kr_arena *a);
 /* At the end of a build's accumulation, which reads no file after it: frees the bytes of the
  * files this render read (not pinned ones), the parses being kept. A later render that loads
  * such a file reads its bytes again. Not within krender_build_many (its renders share one
- * view of the files), nor for renders that read little. */
+ * view of the files), nor for renders that read little. It may run on another thread while the
+ * render goes on, as long as the render reads no file and loads nothing meanwhile (build.c). */
 void kr_cache_drop_bytes(kr_render *r);
 
 /* Reads the file at the symlink-free absolute path `real` (cached), through fs.h. */

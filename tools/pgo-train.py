@@ -20,7 +20,7 @@ ROOT = os.path.dirname(HERE)
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    cli = sys.argv[1]
+    cli = os.path.abspath(sys.argv[1])
     fixtures = os.path.join(ROOT, "fixtures")
     roots = []
     for name in sorted(os.listdir(fixtures)):

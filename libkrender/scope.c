@@ -7,20 +7,13 @@
 #include "embedded.h"
 #include "parse.h"
 
-/* Slots of the kind table: open addressing over the XXH3 hash of the kind (the hash the
- * interner stores, so a render looks an interned kind up without hashing it again). */
-#define SCOPE_SLOTS 256u
-
-struct kr_scope {
-    kr_arena *arena;
-    size_t n;
-    const char **api_versions, **kinds;
-    uint64_t *hashes;            /* XXH3 of kinds[i] */
-    uint16_t slot[SCOPE_SLOTS];  /* index + 1 into the arrays, 0 = empty */
-};
-
 int kr_scope_new(kr_scope **out, kr_err *err)
 {
+    const kr_scope *pre = kr_scope_precomputed();
+    if (pre) { /* never written to nor freed (its arena is NULL) */
+        *out = (kr_scope *)pre;
+        return 0;
+    }
     kr_scope *s = calloc(1, sizeof *s);
     if (!s || !(s->arena = kr_arena_new())) {
         free(s);
@@ -50,15 +43,15 @@ int kr_scope_new(kr_scope **out, kr_err *err)
         s->kinds[s->n] = sp + 1;
         s->n++;
     }
-    if (rc == 0 && list->len >= SCOPE_SLOTS / 2)
+    if (rc == 0 && list->len >= KR_SCOPE_SLOTS / 2)
         rc = kr_err_set(err, KRENDER_E_INTERNAL, NULL, 0, 0, "embedded cluster-scope table too large");
     if (rc == 0 && !(s->hashes = kr_arena_alloc(s->arena, (s->n + 1) * sizeof *s->hashes)))
         rc = kr_err_nomem(err);
     for (size_t i = 0; rc == 0 && i < s->n; i++) {
         uint64_t h = s->hashes[i] = XXH3_64bits(s->kinds[i], strlen(s->kinds[i]));
-        size_t j = (size_t)h & (SCOPE_SLOTS - 1);
+        size_t j = (size_t)h & (KR_SCOPE_SLOTS - 1);
         while (s->slot[j])
-            j = (j + 1) & (SCOPE_SLOTS - 1);
+            j = (j + 1) & (KR_SCOPE_SLOTS - 1);
         s->slot[j] = (uint16_t)(i + 1);
     }
     if (rc) {
@@ -71,7 +64,7 @@ int kr_scope_new(kr_scope **out, kr_err *err)
 
 void kr_scope_free(kr_scope *s)
 {
-    if (!s)
+    if (!s || !s->arena) /* none, or the table compiled in */
         return;
     kr_arena_free(s->arena);
     free(s);
@@ -80,7 +73,7 @@ void kr_scope_free(kr_scope *s)
 bool kr_scope_is_cluster_hashed(const kr_scope *s, const char *api_version, const char *kind,
                                 uint64_t kind_hash)
 {
-    for (size_t j = (size_t)kind_hash & (SCOPE_SLOTS - 1); s->slot[j]; j = (j + 1) & (SCOPE_SLOTS - 1)) {
+    for (size_t j = (size_t)kind_hash & (KR_SCOPE_SLOTS - 1); s->slot[j]; j = (j + 1) & (KR_SCOPE_SLOTS - 1)) {
         size_t i = s->slot[j] - 1u;
         if (s->hashes[i] == kind_hash && strcmp(s->kinds[i], kind) == 0 &&
             strcmp(s->api_versions[i], api_version) == 0)

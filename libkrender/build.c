@@ -164,10 +164,11 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
     kr_arena_free(r->scratch); /* nor the scratch arena of the root's bases */
     r->scratch = NULL;
     /* Nor are the bytes read. Freeing them and trimming the heap takes a few milliseconds of a
-     * big render, done meanwhile on another thread when the render may use one: the stages of
-     * finish() touch no file (and malloc is thread-safe). */
+     * big render (one that read ahead: a small one keeps its bytes, and a thread would cost
+     * more than it saves), done meanwhile on another thread: the stages of finish() touch no
+     * file (and malloc is thread-safe). */
     pthread_t dropper;
-    bool dropping = r->opts.threads > 1 && pthread_create(&dropper, NULL, drop_bytes, r) == 0;
+    bool dropping = r->prefetch && pthread_create(&dropper, NULL, drop_bytes, r) == 0;
     if (!dropping)
         kr_cache_drop_bytes(r);
     if (!rc)

@@ -185,25 +185,30 @@ static void move_origin(mover *m, kr_origin *o)
     o->by_ns = move_str(m, o->by_ns);
 }
 
+/* A grown array of n elements (*cap allocated), or its exact copy (*cap then n) when it lies
+ * in `from`. */
+static void *move_array(mover *m, void *items, uint32_t n, size_t elem, uint32_t *cap)
+{
+    if (!n || !in_from(m, items))
+        return items;
+    *cap = n;
+    return move_bytes(m, items, n * elem);
+}
+
 static kr_resource *move_resource(mover *m, kr_resource *res)
 {
     kr_resource *d = move_bytes(m, res, sizeof *res);
     d->node = move_node(m, d->node);
     d->file = move_str(m, d->file);
     move_id(m, &d->id);
-    if (d->nprev && in_from(m, d->prev)) {
-        d->prev = move_bytes(m, d->prev, d->nprev * sizeof *d->prev);
-        d->prev_cap = d->nprev;
-    }
+    d->prev = move_array(m, d->prev, d->nprev, sizeof *d->prev, &d->prev_cap);
     for (uint32_t j = 0; j < d->nprev; j++)
         move_id(m, &d->prev[j]);
     d->prefixes = move_strs(m, d->prefixes, d->nprefixes);
     d->suffixes = move_strs(m, d->suffixes, d->nsuffixes);
     move_origin(m, &d->origin);
-    if (d->ntransforms && in_from(m, d->transforms)) {
-        d->transforms = move_bytes(m, d->transforms, d->ntransforms * sizeof *d->transforms);
-        d->transforms_cap = d->ntransforms;
-    }
+    d->transforms = move_array(m, d->transforms, d->ntransforms, sizeof *d->transforms,
+                               &d->transforms_cap);
     for (uint32_t j = 0; j < d->ntransforms; j++)
         move_origin(m, &d->transforms[j]);
     return d;

@@ -326,8 +326,9 @@ static int collect_keys(emit_ctx *c, const kr_node *m, key_ent *ents)
         const char *problem, *orig = k->len ? k->u.text : "";
         size_t len = k->len;
         /* a shared key is a word of printable ASCII: its JSON string is itself */
-        const char *t = kr_is_common_key(k) ? orig
-                                            : kr_json_string(orig, k->len, &c->keytext, &len, &problem);
+        const char *t = kr_is_common_key(k)
+                            ? orig
+                            : kr_json_string(orig, k->len, &c->keytext, &len, &problem);
         if (!t)
             return problem ? kr_err_set(c->err, KRENDER_E_VALUE, NULL, k->line, k->col, "%s",
                                         problem)

@@ -29,7 +29,8 @@ static const struct {
     [KF_COMMON_LABELS] = F("commonLabels", T_STRMAP, "map[string]string"),
     [KF_LABELS] = F("labels", T_OBJLIST, "[]types.Label"),
     [KF_COMMON_ANNOTATIONS] = F("commonAnnotations", T_STRMAP, "map[string]string"),
-    [KF_PATCHES_STRATEGIC_MERGE] = F("patchesStrategicMerge", T_STRLIST, "[]types.PatchStrategicMerge"),
+    [KF_PATCHES_STRATEGIC_MERGE] =
+        F("patchesStrategicMerge", T_STRLIST, "[]types.PatchStrategicMerge"),
     [KF_PATCHES_JSON6902] = F("patchesJson6902", T_OBJLIST, "[]types.Patch"),
     [KF_PATCHES] = F("patches", T_OBJLIST, "[]types.Patch"),
     [KF_IMAGES] = F("images", T_OBJLIST, "[]types.Image"),
@@ -46,7 +47,8 @@ static const struct {
     [KF_SECRET_GENERATOR] = F("secretGenerator", T_OBJLIST, "[]types.SecretArgs"),
     [KF_HELM_GLOBALS] = F("helmGlobals", T_OBJ, "types.HelmGlobals"),
     [KF_HELM_CHARTS] = F("helmCharts", T_OBJLIST, "[]types.HelmChart"),
-    [KF_HELM_CHART_INFLATION_GENERATOR] = F("helmChartInflationGenerator", T_OBJLIST, "[]types.HelmChartArgs"),
+    [KF_HELM_CHART_INFLATION_GENERATOR] =
+        F("helmChartInflationGenerator", T_OBJLIST, "[]types.HelmChartArgs"),
     [KF_GENERATOR_OPTIONS] = F("generatorOptions", T_OBJ, "types.GeneratorOptions"),
     [KF_CONFIGURATIONS] = F("configurations", T_STRLIST, "[]string"),
     [KF_GENERATORS] = F("generators", T_STRLIST, "[]string"),

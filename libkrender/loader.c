@@ -239,7 +239,8 @@ void kr_cache_drop_bytes(kr_render *r)
                 e->file.data = NULL;
             }
 #ifdef __GLIBC__
-    malloc_trim(0); /* small blocks amid live ones: give their pages back, not just the heap's end */
+    /* small blocks amid live ones: give their pages back, not just the heap's end */
+    malloc_trim(0);
 #endif
 }
 

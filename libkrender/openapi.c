@@ -34,8 +34,8 @@ int kr_apply_openapi(kr_render *r, const kr_kustomization *k)
         rc = kr_parse_document(kr_render_life(r), f->path, f->data, f->len, KR_YAML_11, &doc,
                                r->err);
     if (!rc) /* kept by the render for every later kustomization */
-        rc = kr_smp_schema_from_swagger(kr_render_life(r), doc, f->path, kr_smp_schema_builtin(), &s,
-                                        r->err);
+        rc = kr_smp_schema_from_swagger(kr_render_life(r), doc, f->path, kr_smp_schema_builtin(),
+                                        &s, r->err);
     if (!rc)
         r->smp_custom = s;
     return rc;

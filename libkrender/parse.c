@@ -60,7 +60,7 @@ typedef struct pctx {
     kr_node *root;
     kr_node **marked; /* nodes carrying NF_* bits, cleared when the document is done */
     size_t nmarked, capmarked;
-    bool share_keys; /* common map keys are shared static nodes (shared_key) */
+    bool share_keys; /* common map keys are shared static nodes (shares_key) */
 } pctx;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)

@@ -73,7 +73,8 @@ void kr_scope_free(kr_scope *s)
 bool kr_scope_is_cluster_hashed(const kr_scope *s, const char *api_version, const char *kind,
                                 uint64_t kind_hash)
 {
-    for (size_t j = (size_t)kind_hash & (KR_SCOPE_SLOTS - 1); s->slot[j]; j = (j + 1) & (KR_SCOPE_SLOTS - 1)) {
+    const size_t mask = KR_SCOPE_SLOTS - 1;
+    for (size_t j = (size_t)kind_hash & mask; s->slot[j]; j = (j + 1) & mask) {
         size_t i = s->slot[j] - 1u;
         if (s->hashes[i] == kind_hash && strcmp(s->kinds[i], kind) == 0 &&
             strcmp(s->api_versions[i], api_version) == 0)

@@ -70,6 +70,18 @@ static int write_list(FILE *f, const kr_fslist *l)
     return id;
 }
 
+/* static const char *name[] = {v[0], ..., NULL}; */
+static void write_strings(FILE *f, const char *name, const char *const *v, size_t n)
+{
+    fprintf(f, "static const char *%s[] = {\n", name);
+    for (size_t i = 0; i < n; i++) {
+        fputs("    ", f);
+        c_str(f, v[i]);
+        fputs(",\n", f);
+    }
+    fputs("    NULL};\n", f);
+}
+
 /* The cluster-scoped kinds as kr_scope_new parses them from the embedded YAML, with their
  * hash slots: each process then starts without parsing that file. */
 static void write_scope(FILE *f)
@@ -80,23 +92,14 @@ static void write_scope(FILE *f)
         fprintf(stderr, "gen_tconfig: %s\n", err.message ? err.message : "out of memory");
         exit(1);
     }
-    fputs("\nstatic const char *scope_api_versions[] = {\n", f);
-    for (size_t i = 0; i < s->n; i++) {
-        fputs("    ", f);
-        c_str(f, s->api_versions[i]);
-        fputs(",\n", f);
-    }
-    fputs("    NULL};\nstatic const char *scope_kinds[] = {\n", f);
-    for (size_t i = 0; i < s->n; i++) {
-        fputs("    ", f);
-        c_str(f, s->kinds[i]);
-        fputs(",\n", f);
-    }
-    fputs("    NULL};\nstatic uint64_t scope_hashes[] = {\n", f);
+    fputc('\n', f);
+    write_strings(f, "scope_api_versions", (const char *const *)s->api_versions, s->n);
+    write_strings(f, "scope_kinds", (const char *const *)s->kinds, s->n);
+    fputs("static uint64_t scope_hashes[] = {\n", f);
     for (size_t i = 0; i < s->n; i++)
         fprintf(f, "    UINT64_C(0x%016llx),\n", (unsigned long long)s->hashes[i]);
-    fprintf(f, "    0};\nstatic const kr_scope scope = {NULL, %zu, scope_api_versions, scope_kinds,\n"
-               "    scope_hashes, {", s->n);
+    fprintf(f, "    0};\nstatic const kr_scope scope = {NULL, %zu, scope_api_versions,\n"
+               "    scope_kinds, scope_hashes, {", s->n);
     for (size_t j = 0; j < KR_SCOPE_SLOTS; j++)
         fprintf(f, "%s%u", j ? ", " : "", (unsigned)s->slot[j]);
     fputs("}};\n\nconst kr_scope *kr_scope_precomputed(void)\n{\n    return &scope;\n}\n", f);

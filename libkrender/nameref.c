@@ -13,11 +13,11 @@
 
 /* ---- a hash map keyed by a pair of interned pointers, holding a list of indices ---- */
 
+/* A slot: free while a is NULL (every key's first pointer is an interned string or a mark). */
 typedef struct pentry {
     const void *a, *b;
     uint32_t *v;
     uint32_t n, cap;
-    bool used;
 } pentry;
 
 typedef struct pmap {
@@ -35,7 +35,7 @@ static size_t phash(const void *a, const void *b)
 static pentry *pmap_slot(pentry *e, size_t mask, const void *a, const void *b)
 {
     size_t i = phash(a, b) & mask;
-    while (e[i].used && (e[i].a != a || e[i].b != b))
+    while (e[i].a && (e[i].a != a || e[i].b != b))
         i = (i + 1) & mask;
     return &e[i];
 }
@@ -45,7 +45,7 @@ static pentry *pmap_find(const pmap *m, const void *a, const void *b)
     if (!m->e)
         return NULL;
     pentry *s = pmap_slot(m->e, m->mask, a, b);
-    return s->used ? s : NULL;
+    return s->a ? s : NULL;
 }
 
 /* The tables and lists are scratch of the pass, on malloc (pmap_free). */
@@ -56,7 +56,7 @@ static int pmap_grow(kr_render *r, pmap *m)
     if (!e)
         return kr_err_nomem(r->err);
     for (size_t i = 0; m->e && i <= m->mask; i++)
-        if (m->e[i].used)
+        if (m->e[i].a)
             *pmap_slot(e, n - 1, m->e[i].a, m->e[i].b) = m->e[i];
     free(m->e);
     m->e = e;
@@ -80,7 +80,7 @@ static pentry *pmap_get(kr_render *r, pmap *m, const void *a, const void *b)
     if ((!m->e || (m->count + 1) * 2 > m->mask + 1) && pmap_grow(r, m))
         return NULL;
     s = pmap_slot(m->e, m->mask, a, b);
-    *s = (pentry){.a = a, .b = b, .used = true};
+    *s = (pentry){.a = a, .b = b};
     m->count++;
     return s;
 }

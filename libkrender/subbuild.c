@@ -61,8 +61,11 @@ struct kr_subcache {
 
 int kr_subcache_new(kr_subcache **out)
 {
+    /* a huge-page arena: every stored result is a fresh copy, and faulting its pages in 4 KiB
+     * at a time was 8,400 of the 13,700 page faults of the 446 medium roots in one call (about
+     * a tenth of its CPU); 2 MiB pages cost 2 MiB more at the peak there */
     kr_subcache *c = calloc(1, sizeof *c);
-    if (c && (c->arena = kr_arena_new()) && (c->buckets = calloc(64, sizeof *c->buckets))) {
+    if (c && (c->arena = kr_arena_new_huge()) && (c->buckets = calloc(64, sizeof *c->buckets))) {
         pthread_mutex_init(&c->lock, NULL);
         c->nbuckets = 64;
         *out = c;

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every block starts with a header naming its class; 16 bytes keep malloc's alignment. */
+/* Every block starts with a header: its class, then (while it is kept) the next kept block of
+ * its class. 16 bytes keep malloc's alignment; the lists hold the blocks' own addresses, so a
+ * leak checker sees kept blocks as reachable, not as pointed into. */
 #define HEADER 16
+#define LINK 8 /* the link's offset in the header */
 #define MIN_SHIFT 4       /* class 0 holds 16 bytes, class c holds 16 << c */
 #define CLASSES 13        /* up to 64 KiB: a parser's input buffers are 16 and 48 KiB */
 #define LARGE ((size_t)-1) /* a block of no class: malloc'd and freed as it is */
@@ -20,7 +23,7 @@
 #define SMALL_CLASSES 7
 
 typedef struct thread_cache {
-    void *head[CLASSES]; /* freed blocks (user pointers), linked through their first word */
+    char *head[CLASSES]; /* freed blocks (their starts, header included) */
     uint16_t count[CLASSES];
     bool registered; /* the thread's exit frees what it keeps */
 } thread_cache;
@@ -68,14 +71,21 @@ static void *fresh(size_t c, size_t n)
     return b + HEADER;
 }
 
+static char *next_of(const char *b)
+{
+    char *n;
+    memcpy(&n, b + LINK, sizeof n);
+    return n;
+}
+
 static void release_all(void *arg)
 {
     thread_cache *tc = arg;
     for (size_t c = 0; c < CLASSES; c++) {
         while (tc->head[c]) {
-            void *p = tc->head[c];
-            memcpy(&tc->head[c], p, sizeof(void *));
-            free(block_of(p));
+            char *b = tc->head[c];
+            tc->head[c] = next_of(b);
+            free(b);
         }
         tc->count[c] = 0;
     }
@@ -102,10 +112,10 @@ void *kr_yaml_malloc(size_t n)
 {
     size_t c = class_of_size(n);
     if (c != LARGE && cache.head[c]) {
-        void *p = cache.head[c];
-        memcpy(&cache.head[c], p, sizeof(void *));
+        char *b = cache.head[c];
+        cache.head[c] = next_of(b);
         cache.count[c]--;
-        return p;
+        return b + HEADER;
     }
     return fresh(c, n);
 }
@@ -117,8 +127,9 @@ void kr_yaml_free(void *p)
     size_t c = class_of_block(p);
     if (c != LARGE && cache.count[c] < (c < SMALL_CLASSES ? KEEP_SMALL : KEEP_BIG) &&
         registered()) {
-        memcpy(p, &cache.head[c], sizeof(void *));
-        cache.head[c] = p;
+        char *b = block_of(p);
+        memcpy(b + LINK, &cache.head[c], sizeof(char *));
+        cache.head[c] = b;
         cache.count[c]++;
         return;
     }

@@ -1,6 +1,7 @@
-/* Output files: an unnamed file linked in, or a temporary file + rename, and signal-safe removal of the temporary files of an
- * interrupted run. The temporary names live in a fixed table of atomic slots because the
- * signal handler may only use async-signal-safe calls (unlink) and plain loads. */
+/* Output files: a new one written unnamed and linked in, an existing one replaced by a
+ * temporary file + rename, with signal-safe removal of the temporary files of an interrupted
+ * run. The temporary names live in a fixed table of atomic slots because the signal handler
+ * may only use async-signal-safe calls (unlink) and plain loads. */
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "output.h"
 

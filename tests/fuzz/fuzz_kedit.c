@@ -105,8 +105,9 @@ static bool kustfile_keeps_meaning(const char *s, size_t n)
             if (j == n || s[j] == '\n' || s[j] == '#')
                 return false;
         }
-        if ((s[i] == '|' || s[i] == '>') && i + 1 < n &&
-            (s[i + 1] == '+' || (i + 2 < n && s[i + 1] >= '1' && s[i + 1] <= '9' && s[i + 2] == '+')))
+        bool indicator = s[i] == '|' || s[i] == '>';
+        bool digit = i + 2 < n && s[i + 1] >= '1' && s[i + 1] <= '9';
+        if (indicator && i + 1 < n && (s[i + 1] == '+' || (digit && s[i + 2] == '+')))
             return false;
     }
     return true;

@@ -72,15 +72,17 @@ static void untrack(int slot)
  * O_TMPFILE. */
 static int write_unnamed(const char *path, const char *data, size_t len)
 {
+    char dir[4096] = "."; /* the directory the file goes to */
     const char *slash = strrchr(path, '/');
-    char dir[4096];
-    size_t n = slash ? (slash == path ? 1 : (size_t)(slash - path)) : 0;
-    if (n >= sizeof dir) {
-        errno = ENAMETOOLONG;
-        return -1;
+    if (slash) {
+        size_t n = slash == path ? 1 : (size_t)(slash - path); /* "/x": the root */
+        if (n >= sizeof dir) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(dir, path, n);
+        dir[n] = '\0';
     }
-    memcpy(dir, n ? path : ".", n ? n : 1);
-    dir[n ? n : 1] = '\0';
     int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;

@@ -20,9 +20,14 @@ struct kr_regexes {
     size_t cap, count;
 };
 
-static size_t slot_of(const char *pattern, uint32_t options, size_t cap)
+/* The slot of (pattern, options) in slots[0..cap): its own, or the empty one it would take. */
+static slot *probe(slot *slots, size_t cap, const char *pattern, uint32_t options)
 {
-    return (size_t)XXH3_64bits_withSeed(pattern, strlen(pattern), options) & (cap - 1);
+    size_t i = (size_t)XXH3_64bits_withSeed(pattern, strlen(pattern), options) & (cap - 1);
+    while (slots[i].pattern &&
+           (slots[i].options != options || strcmp(slots[i].pattern, pattern) != 0))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
 }
 
 static bool grow(struct kr_regexes *t)
@@ -31,14 +36,9 @@ static bool grow(struct kr_regexes *t)
     slot *s = calloc(cap, sizeof *s);
     if (!s)
         return false;
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->slots[i].pattern)
-            continue;
-        size_t j = slot_of(t->slots[i].pattern, t->slots[i].options, cap);
-        while (s[j].pattern)
-            j = (j + 1) & (cap - 1);
-        s[j] = t->slots[i];
-    }
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].pattern)
+            *probe(s, cap, t->slots[i].pattern, t->slots[i].options) = t->slots[i];
     free(t->slots);
     t->slots = s;
     t->cap = cap;
@@ -51,11 +51,10 @@ pcre2_code *kr_regex(kr_render *r, const char *pattern, uint32_t options, int *c
     struct kr_regexes *t = r->regexes;
     if (!t && !(t = r->regexes = kr_arena_zalloc(kr_render_life(r), sizeof *t)))
         goto nomem;
-    size_t i = 0;
     if (t->cap) {
-        for (i = slot_of(pattern, options, t->cap); t->slots[i].pattern; i = (i + 1) & (t->cap - 1))
-            if (t->slots[i].options == options && strcmp(t->slots[i].pattern, pattern) == 0)
-                return t->slots[i].code;
+        const slot *known = probe(t->slots, t->cap, pattern, options);
+        if (known->pattern)
+            return known->code;
     }
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, options, code,
                                    offset, NULL);
@@ -66,9 +65,7 @@ pcre2_code *kr_regex(kr_render *r, const char *pattern, uint32_t options, int *c
         pcre2_code_free(re);
         goto nomem;
     }
-    for (i = slot_of(pattern, options, t->cap); t->slots[i].pattern; i = (i + 1) & (t->cap - 1))
-        ;
-    t->slots[i] = (slot){copy, options, re};
+    *probe(t->slots, t->cap, copy, options) = (slot){copy, options, re};
     t->count++;
     return re;
 nomem:

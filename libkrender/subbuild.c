@@ -176,38 +176,6 @@ void kr_subbuild_note_warning(kr_render *r, const char *text)
 
 /* ---- copies between the render and the cache ---- */
 
-/* A copy of n in arena a sharing nothing with it (kr_node_copy shares scalar text and map
- * keys, which would die with the render's arena). */
-static kr_node *copy_all(kr_arena *a, const kr_node *n)
-{
-    if (kr_is_common_key(n))
-        return (kr_node *)n; /* static */
-    if (n->kind == KR_SCALAR) {
-        kr_node *c = kr_node_scalar(a, (kr_scalar_type)n->type, n->u.text, n->len);
-        if (c) {
-            c->style = n->style;
-            c->flags = n->flags;
-            c->line = n->line;
-            c->col = n->col;
-        }
-        return c;
-    }
-    kr_node *c = kr_node_copy(a, n);
-    if (!c)
-        return NULL;
-    for (uint32_t i = 0; i < c->len; i++) {
-        if (c->kind == KR_MAP) {
-            kr_pair *p = &c->u.pairs[i];
-            if (!(p->key = copy_all(a, n->u.pairs[i].key)) ||
-                !(p->value = copy_all(a, n->u.pairs[i].value)))
-                return NULL;
-        } else if (!(c->u.items[i] = copy_all(a, n->u.items[i]))) {
-            return NULL;
-        }
-    }
-    return c;
-}
-
 static const char *dup_or_null(kr_arena *a, const char *s, bool *ok)
 {
     if (!s)
@@ -266,7 +234,9 @@ static bool store(kr_subcache *c, record *e, const kr_accum *ra)
         const kr_resource *s = ra->res.items[i];
         kr_resource *d = &e->res[i];
         *d = *s;
-        d->node = copy_all(a, s->node);
+        /* a copy sharing nothing with the render (whose arena dies with it) but the static
+         * common keys */
+        d->node = kr_node_copy_deep(a, s->node);
         d->file = dup_or_null(a, s->file, &ok);
         ok &= d->node && copy_id(a, &d->id, &s->id);
         d->prev = s->nprev ? kr_arena_alloc(a, s->nprev * sizeof *d->prev) : NULL;
@@ -402,11 +372,12 @@ int kr_subbuild_begin(kr_render *r, const char *dir, const kr_visit *chain, bool
     return 0;
 }
 
-void kr_subcache_counts(kr_subcache *c, size_t *hits, size_t *builds)
+void kr_subcache_counts(kr_subcache *c, size_t *hits, size_t *builds, size_t *bytes)
 {
     pthread_mutex_lock(&c->lock);
     *hits = __atomic_load_n(&c->hits, __ATOMIC_RELAXED);
     *builds = c->builds;
+    *bytes = kr_arena_used(c->arena);
     pthread_mutex_unlock(&c->lock);
 }
 

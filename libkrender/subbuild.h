@@ -29,8 +29,9 @@ typedef struct kr_subcache kr_subcache;
 
 int kr_subcache_new(kr_subcache **out);
 void kr_subcache_free(kr_subcache *c);
-/* Lookups so far that took a stored result, and those that built the base instead (tests). */
-void kr_subcache_counts(kr_subcache *c, size_t *hits, size_t *builds);
+/* Lookups so far that took a stored result, those that built the base instead, and the bytes
+ * the stored results take (tests). */
+void kr_subcache_counts(kr_subcache *c, size_t *hits, size_t *builds, size_t *bytes);
 /* The context's subcache, shared with its krender_build_many helpers (tests; in api.c). */
 kr_subcache *kr_ctx_subcache(krender_ctx *ctx);
 

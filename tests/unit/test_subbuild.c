@@ -211,8 +211,8 @@ static void threads_share_base_results(void **state)
     assert_int_equal(krender_build_many(ctx, (const char *const *)overlays, BASES * OVERLAYS,
                                         &opts, count_failures, &failures), KRENDER_OK);
     assert_int_equal(failures, 0);
-    size_t hits, builds;
-    kr_subcache_counts(kr_ctx_subcache(ctx), &hits, &builds);
+    size_t hits, builds, bytes;
+    kr_subcache_counts(kr_ctx_subcache(ctx), &hits, &builds, &bytes);
     print_message("base results taken %zu, bases built %zu\n", hits, builds);
     assert_int_equal(hits + builds, BASES * OVERLAYS);
     assert_true(builds <= 6);
@@ -225,12 +225,53 @@ static void threads_share_base_results(void **state)
     free(d);
 }
 
+/* A stored result is one copy of the base's trees: its size grows with the nodes, not with
+ * the nodes times their depth (each level used to be copied again for every level above it). */
+static void stored_copy_is_linear_in_depth(void **state)
+{
+    (void)state;
+    enum { DEPTH = 400 };
+    char *d = tu_tmpdir();
+    if (!d) {
+        fail_msg("no temporary directory");
+        return;
+    }
+    char *deep = malloc(DEPTH * 8 + 256), *p = deep;
+    p += sprintf(p, "apiVersion: example.com/v1\nkind: Deep\nmetadata:\n  name: d\nspec: ");
+    for (int i = 0; i < DEPTH; i++)
+        p += sprintf(p, "{a: ");
+    p += sprintf(p, "x");
+    for (int i = 0; i < DEPTH; i++)
+        *p++ = '}';
+    strcpy(p, "\n");
+    tu_write(d, "base/deep.yaml", deep);
+    free(deep);
+    tu_write(d, "base/kustomization.yaml", "resources: [deep.yaml]\n");
+    tu_write(d, "o1/kustomization.yaml", "resources: [../base]\nnamePrefix: a-\n");
+    krender_ctx *ctx;
+    assert_int_equal(krender_ctx_new(&ctx), KRENDER_OK);
+    /* the second render records the base and stores it, the third takes it */
+    for (int i = 0; i < 3; i++)
+        same_as_fresh(ctx, d, "o1", KRENDER_OK);
+    size_t hits, builds, bytes;
+    kr_subcache_counts(kr_ctx_subcache(ctx), &hits, &builds, &bytes);
+    print_message("stored %zu bytes for %d levels, %zu taken\n", bytes, DEPTH, hits);
+    assert_true(hits >= 1);
+    /* about 80 bytes a level (map, pair, key and its text); copying each level again for
+     * every level above it took 400 times 200 */
+    assert_true(bytes < (size_t)DEPTH * 400);
+    krender_ctx_free(ctx);
+    tu_rmtree(d);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reuse_matches_fresh_renders),
         cmocka_unit_test(options_are_part_of_the_key),
         cmocka_unit_test(threads_share_base_results),
+        cmocka_unit_test(stored_copy_is_linear_in_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

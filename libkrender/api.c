@@ -41,6 +41,7 @@ struct krender_ctx {
     uint64_t views;       /* calls so far */
     uint64_t view;        /* the running call's number, 0 outside one */
     kr_fsview *fsview;    /* its view of the file system */
+    unsigned *idle_threads; /* the call's count of threads with no root left (kr_render) */
     krender_ctx **helpers; /* contexts of the call's other threads, kept for later calls */
     size_t nhelpers;
 };
@@ -269,9 +270,15 @@ static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
     if (m->len && !spans)
         return kr_err_nomem(r->err);
     size_t failed = 0;
-    int rc = kr_emit_resources(m, r->opts.threads, r->opts.max_output_bytes, &res->yaml,
-                               r->opts.resources_json ? &res->json : NULL, spans, &failed,
-                               r->err);
+    /* the last roots of a krender_build_many call take the threads that have none left: the
+     * call otherwise ends with one thread writing a big root's output and the others idle */
+    unsigned borrowed = r->idle_threads ? __atomic_exchange_n(r->idle_threads, 0, __ATOMIC_ACQ_REL)
+                                        : 0;
+    int rc = kr_emit_resources(m, r->opts.threads + borrowed, r->opts.max_output_bytes,
+                               &res->yaml, r->opts.resources_json ? &res->json : NULL, spans,
+                               &failed, r->err);
+    if (borrowed)
+        __atomic_fetch_add(r->idle_threads, borrowed, __ATOMIC_ACQ_REL);
     if (rc) {
         if (failed < m->len && !r->err->file && m->items[failed]->file)
             r->err->file = strdup(kr_render_display(r, m->items[failed]->file));
@@ -441,6 +448,7 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
                    .serial = ctx ? ++ctx->renders : 0,
                    .view = ctx ? ctx->view : 0,
                    .fsview = ctx ? ctx->fsview : NULL,
+                   .idle_threads = ctx ? ctx->idle_threads : NULL,
                    .jail_fd = -1,
                    .err = &res->err};
     int rc = 0;
@@ -509,6 +517,7 @@ typedef struct batch {
     krender_done_fn done;
     void *userdata;
     size_t next;           /* the next root to take (atomic) */
+    unsigned idle;         /* threads that found no root left to take (atomic) */
     pthread_mutex_t lock;  /* guards the two fields below */
     size_t first_failed;   /* index of the first root that failed, n when none */
     int first_rc;
@@ -552,16 +561,20 @@ static void *batch_work(void *arg)
     batch_thread *t = arg;
     batch *b = t->b;
     bool viewed = begin_view(t->ctx);
+    t->ctx->idle_threads = b->n > 1 ? &b->idle : NULL;
     for (;;) {
         size_t i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
-        if (i >= b->n)
+        if (i >= b->n) {
+            __atomic_fetch_add(&b->idle, 1, __ATOMIC_ACQ_REL);
             break;
+        }
         krender_result *res = NULL;
         int rc = run_render(&res, t->ctx, b->paths[i], &b->opts, build_job, NULL);
         if (rc)
             batch_failed(b, i, rc);
         b->done(b->userdata, i, res);
     }
+    t->ctx->idle_threads = NULL;
     if (viewed)
         end_view(t->ctx);
     return NULL;

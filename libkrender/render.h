@@ -43,6 +43,9 @@ struct kr_render {
      * the file system. A file or path looked at once in a view is not looked at again. */
     uint64_t view;
     kr_fsview *fsview;
+    /* krender_build_many: how many of the call's threads have no root left to take (atomic);
+     * the output may borrow them (api.c emit_all). NULL outside a call. */
+    unsigned *idle_threads;
     const char *user_root; /* the build path as the caller gave it (for messages) */
     const char *root_real; /* its symlink-free absolute form */
     kr_realcache *realcache; /* loader.c: resolved directories of this render */

@@ -478,6 +478,36 @@ static void many_reset(many_out *m)
     m->calls = 0;
 }
 
+/* The last roots of a call take the threads that found no root left for their output: the
+ * bytes are still krender_build's. */
+static void build_many_tail_borrows_threads(void **state)
+{
+    fixture *f = *state;
+    char *text = many_resources(600, (size_t)-1);
+    tu_write(f->dir, "big/r.yaml", text);
+    free(text);
+    tu_write(f->dir, "big/kustomization.yaml", "resources: [r.yaml]\nnamePrefix: b-\n");
+    tu_write(f->dir, "small/kustomization.yaml", "resources: [cm.yaml]\n");
+    tu_write(f->dir, "small/cm.yaml", cm_x);
+    char paths[2][PATH_MAX];
+    const char *subs[2] = {"big", "small"}, *list[2];
+    for (int i = 0; i < 2; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/%s", f->dir, subs[i]);
+        list[i] = paths[i];
+    }
+    krender_result *want = build(f, "big", NULL);
+    for (int rep = 0; rep < 3; rep++) {
+        many_out m = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        krender_options o = KRENDER_OPTIONS_INIT;
+        o.threads = 2;
+        assert_int_equal(krender_build_many(f->ctx, list, 2, &o, many_done, &m), KRENDER_OK);
+        assert_int_equal(m.calls, 2);
+        assert_string_equal(m.yaml[0], krender_result_yaml(want, NULL));
+        many_reset(&m);
+    }
+    krender_result_free(want);
+}
+
 static void build_many_is_build(void **state)
 {
     fixture *f = *state;
@@ -664,7 +694,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
-        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(read_ahead_is_serial),
+        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(build_many_tail_borrows_threads), T(read_ahead_is_serial),
         T(dropped_bytes_are_read_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

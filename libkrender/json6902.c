@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "patch.h"
 #include "resolve.h"
+#include "textparse.h"
 
 static int op_error(kr_render *r, const char *file, const kr_node *at, const char *fmt,
                     const char *a, const char *b)
@@ -56,7 +57,7 @@ int kr_jp_decode(kr_render *r, const char *text, size_t len, const char *file, k
     kr_node *doc = NULL;
     /* JSON is read as YAML 1.2; YAML text goes through sigs.k8s.io/yaml (YAML 1.1 rules) */
     kr_yaml_mode mode = len && text[0] == '[' ? KR_YAML_12 : KR_YAML_11;
-    int rc = kr_parse_document(r->arena, file, text, len, mode, &doc, r->err);
+    int rc = kr_text_document(r, file, text, len, mode, &doc); /* shared: read only */
     if (rc)
         return rc;
     if (!doc)

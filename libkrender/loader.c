@@ -34,6 +34,7 @@ struct kr_cache {
     kr_arena *arena;
     entry **buckets;
     size_t nbuckets, count;
+    struct kr_textparses *texts; /* textparse.c, in arena */
 };
 
 /* Renders reading less than this keep their bytes: too little to matter, and read again by
@@ -55,6 +56,16 @@ int kr_cache_new(kr_cache **out)
     }
     *out = c;
     return 0;
+}
+
+kr_arena *kr_cache_arena(kr_cache *c)
+{
+    return c->arena;
+}
+
+struct kr_textparses **kr_cache_textparses(kr_cache *c)
+{
+    return &c->texts;
 }
 
 void kr_cache_adopt(kr_cache *c, kr_arena *a)

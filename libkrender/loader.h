@@ -32,6 +32,10 @@ typedef struct kr_file {
  * hash matches. Within one render a file is read once (one version per render). */
 int kr_cache_new(kr_cache **out);
 void kr_cache_free(kr_cache *c);
+/* The cache's memory (lives as long as the context) and its table of inline texts' parses
+ * (textparse.h). */
+kr_arena *kr_cache_arena(kr_cache *c);
+struct kr_textparses **kr_cache_textparses(kr_cache *c);
 /* The cache takes arena a and frees it with itself (prefetch.h: the files read ahead in a
  * context's first render). */
 void kr_cache_adopt(kr_cache *c, kr_arena *a);

@@ -143,6 +143,10 @@ int kr_resources_from_docs(kr_render *r, const char *file, kr_node **docs, size_
                 return rc;
             continue;
         }
+        /* the documents may be a cache's, shared by renders: a document given a metadata
+         * mapping is this render's copy */
+        if (!kr_is_map(kr_map_get(d, "metadata")) && !(d = kr_node_copy(r->arena, d)))
+            return kr_err_nomem(r->err);
         if (ensure_metadata(r, d))
             return r->err->code;
         /* sized for this call's documents: most files hold one or two */

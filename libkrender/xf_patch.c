@@ -10,6 +10,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "patch.h"
+#include "textparse.h"
 #include "transformers.h"
 
 /* ---- the any-id index (kustomize GetMatchingResourcesByAnyId) ---- */
@@ -185,8 +186,9 @@ static int parse_sm(kr_render *r, void *arg)
          * made here only read them, and patches are copied before they are merged */
         rc = parse_cached(r, sp->f, &docs, &ndocs, &top);
     } else {
-        rc = kr_parse_stream_top(r->arena, sp->file, sp->text, sp->len, &docs, &ndocs, &top,
-                                 r->err);
+        /* an inline patch (a component's, read by every render including it) is parsed once
+         * per context from its second reading on */
+        rc = kr_text_stream(r, sp->file, sp->text, sp->len, &docs, &ndocs, &top);
     }
     sp->map_at_top = !rc && top && kr_is_map(docs[0]);
     for (size_t i = 0; !rc && i < ndocs; i++)

@@ -42,6 +42,7 @@ struct krender_ctx {
     uint64_t view;        /* the running call's number, 0 outside one */
     kr_fsview *fsview;    /* its view of the file system */
     unsigned *idle_threads; /* the call's count of threads with no root left (kr_render) */
+    kr_callfiles *callfiles; /* the files the call's threads read (loader.h) */
     krender_ctx **helpers; /* contexts of the call's other threads, kept for later calls */
     size_t nhelpers;
 };
@@ -132,7 +133,6 @@ KRENDER_API void krender_ctx_free(krender_ctx *ctx)
     kr_scope_free(ctx->scope);
     kr_arena_free(ctx->spare);
     kr_arena_free(ctx->arena);
-    kr_fsview_free(ctx->fsview);
     for (size_t i = 0; i < ctx->nhelpers; i++)
         krender_ctx_free(ctx->helpers[i]);
     free(ctx->helpers);
@@ -449,6 +449,7 @@ static int run_render(krender_result **out, krender_ctx *ctx, const char *path,
                    .view = ctx ? ctx->view : 0,
                    .fsview = ctx ? ctx->fsview : NULL,
                    .idle_threads = ctx ? ctx->idle_threads : NULL,
+                   .callfiles = ctx ? ctx->callfiles : NULL,
                    .jail_fd = -1,
                    .err = &res->err};
     int rc = 0;
@@ -518,6 +519,8 @@ typedef struct batch {
     void *userdata;
     size_t next;           /* the next root to take (atomic) */
     unsigned idle;         /* threads that found no root left to take (atomic) */
+    kr_callfiles *files;   /* what the threads read, when there are several */
+    kr_fsview *view;       /* the call's view of the file system, shared by its threads */
     pthread_mutex_t lock;  /* guards the two fields below */
     size_t first_failed;   /* index of the first root that failed, n when none */
     int first_rc;
@@ -528,19 +531,20 @@ typedef struct batch_thread {
     krender_ctx *ctx;
 } batch_thread;
 
-/* Opens a view of the file system for the call, in ctx; false when out of memory. */
-static bool begin_view(krender_ctx *ctx)
+/* Takes the call's view of the file system (shared by its threads) into ctx; false without
+ * one (no memory for it). */
+static bool begin_view(krender_ctx *ctx, kr_fsview *v)
 {
-    if (!(ctx->fsview = kr_fsview_new()))
+    if (!v)
         return false;
+    ctx->fsview = v;
     ctx->view = ++ctx->views;
     return true;
 }
 
 static void end_view(krender_ctx *ctx)
 {
-    kr_fsview_free(ctx->fsview);
-    ctx->fsview = NULL;
+    ctx->fsview = NULL; /* the call's, freed by it */
     ctx->view = 0;
 }
 
@@ -560,8 +564,9 @@ static void *batch_work(void *arg)
 {
     batch_thread *t = arg;
     batch *b = t->b;
-    bool viewed = begin_view(t->ctx);
+    bool viewed = begin_view(t->ctx, b->view);
     t->ctx->idle_threads = b->n > 1 ? &b->idle : NULL;
+    t->ctx->callfiles = b->files;
     for (;;) {
         size_t i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED);
         if (i >= b->n) {
@@ -575,6 +580,7 @@ static void *batch_work(void *arg)
         b->done(b->userdata, i, res);
     }
     t->ctx->idle_threads = NULL;
+    t->ctx->callfiles = NULL;
     if (viewed)
         end_view(t->ctx);
     return NULL;
@@ -623,6 +629,8 @@ KRENDER_API int krender_build_many(krender_ctx *ctx, const char *const *paths, s
     /* many roots keep the threads busy; a single one may use them for its output */
     b.opts.threads = n == 1 ? b.opts.threads : 1;
     size_t extra = threads > 1 ? helper_contexts(ctx, threads - 1) : 0;
+    b.files = extra ? kr_callfiles_new() : NULL;
+    b.view = kr_fsview_new();
     pthread_t tids[256];
     batch_thread bt[256];
     size_t started = 0;
@@ -635,6 +643,8 @@ KRENDER_API int krender_build_many(krender_ctx *ctx, const char *const *paths, s
     batch_work(&bt[0]);
     for (size_t t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
+    kr_callfiles_free(b.files);
+    kr_fsview_free(b.view);
     return b.first_failed < n ? b.first_rc : KRENDER_OK;
 }
 

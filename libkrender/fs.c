@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +104,11 @@ static const char *map_put(kr_arena *a, nodemap *m, const char *key, const char 
 }
 
 /* One view of the file system for several renders (krender_build_many): what a path names is
- * asked once for all of them. */
+ * asked once for all of them, on whichever of the call's threads. An entry never changes once
+ * added (a grown table leaves the old one in the arena), so a pointer to one stays good after
+ * the lock is let go. */
 struct kr_fsview {
+    pthread_mutex_t lock; /* guards arena and nodes */
     kr_arena *arena;
     nodemap nodes;
 };
@@ -114,14 +118,17 @@ kr_fsview *kr_fsview_new(void)
     kr_fsview *v = calloc(1, sizeof *v);
     if (v && !(v->arena = kr_arena_new())) {
         free(v);
-        v = NULL;
+        return NULL;
     }
+    if (v)
+        pthread_mutex_init(&v->lock, NULL);
     return v;
 }
 
 void kr_fsview_free(kr_fsview *v)
 {
     if (v) {
+        pthread_mutex_destroy(&v->lock);
         kr_arena_free(v->arena);
         free(v);
     }
@@ -131,7 +138,12 @@ void kr_fsview_free(kr_fsview *v)
 static const node_info *known(const kr_render *r, const kr_realcache *s, const char *key)
 {
     const node_info *hit = map_get(&s->nodes, key);
-    return hit || !r->fsview ? hit : map_get(&r->fsview->nodes, key);
+    if (hit || !r->fsview)
+        return hit;
+    pthread_mutex_lock(&r->fsview->lock);
+    hit = map_get(&r->fsview->nodes, key);
+    pthread_mutex_unlock(&r->fsview->lock);
+    return hit;
 }
 
 static void drop_held(kr_realcache *s);
@@ -141,7 +153,9 @@ static void remember(kr_render *r, kr_realcache *s, const char *key, const char 
 {
     const char *copy = NULL;
     if (r->fsview) { /* kept for the whole view */
+        pthread_mutex_lock(&r->fsview->lock);
         copy = map_put(r->fsview->arena, &r->fsview->nodes, key, real, kind, err);
+        pthread_mutex_unlock(&r->fsview->lock);
     } else if (r->serial) {
         /* the answer outlives the caller's strings: real is kept as well (the key's copy when
          * they are the same path) */

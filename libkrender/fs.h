@@ -70,7 +70,7 @@ int kr_fs_read(kr_render *r, kr_fs_file *f, char *buf, size_t cap, size_t *got);
 void kr_fs_close(kr_render *r, kr_fs_file *f);
 
 /* A view of the file system shared by the renders of one krender_build_many call (render.h's
- * `fsview`): each path is resolved once for all of them. */
+ * `fsview`), on all its threads: each path is resolved once for all of them. */
 typedef struct kr_fsview kr_fsview;
 kr_fsview *kr_fsview_new(void);
 void kr_fsview_free(kr_fsview *v);

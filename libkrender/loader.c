@@ -6,6 +6,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -112,6 +113,86 @@ static bool same_stamp(const entry *e, const kr_fs_file *h)
 }
 
 /* Every file a render reads is listed once in its result (what the render depends on). */
+/* ---- the files of a krender_build_many call ---- */
+
+typedef struct call_file {
+    const char *path;
+    uint64_t hash;
+    size_t len;
+} call_file;
+
+struct kr_callfiles {
+    pthread_mutex_t lock; /* guards everything below */
+    kr_arena *arena;      /* the paths */
+    call_file *slots;     /* open addressing, cap a power of two */
+    size_t cap, count;
+};
+
+kr_callfiles *kr_callfiles_new(void)
+{
+    kr_callfiles *c = calloc(1, sizeof *c);
+    if (!c || !(c->arena = kr_arena_new()) || !(c->slots = calloc(1024, sizeof *c->slots))) {
+        if (c)
+            kr_arena_free(c->arena);
+        free(c);
+        return NULL;
+    }
+    c->cap = 1024;
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void kr_callfiles_free(kr_callfiles *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->lock);
+    kr_arena_free(c->arena);
+    free(c->slots);
+    free(c);
+}
+
+static size_t call_slot(const call_file *slots, size_t cap, const char *path, uint64_t h)
+{
+    size_t i = (size_t)h & (cap - 1);
+    while (slots[i].path && strcmp(slots[i].path, path) != 0)
+        i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Publishes the version of path a thread of the call read (the first one seen stays). */
+static void call_saw(kr_render *r, const char *path, uint64_t hash, size_t len)
+{
+    kr_callfiles *c = r->callfiles;
+    if (!c)
+        return;
+    uint64_t h = XXH3_64bits(path, strlen(path));
+    pthread_mutex_lock(&c->lock);
+    if ((c->count + 1) * 2 > c->cap) {
+        call_file *slots = calloc(c->cap * 2, sizeof *slots);
+        if (!slots)
+            goto out; /* a later thread reads the file itself */
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->slots[i].path)
+                slots[call_slot(slots, c->cap * 2, c->slots[i].path,
+                                XXH3_64bits(c->slots[i].path, strlen(c->slots[i].path)))] =
+                    c->slots[i];
+        free(c->slots);
+        c->slots = slots;
+        c->cap *= 2;
+    }
+    size_t i = call_slot(c->slots, c->cap, path, h);
+    if (!c->slots[i].path) {
+        const char *copy = kr_arena_strdup(c->arena, path);
+        if (copy) {
+            c->slots[i] = (call_file){copy, hash, len};
+            c->count++;
+        }
+    }
+out:
+    pthread_mutex_unlock(&c->lock);
+}
+
 static int record_read(kr_render *r, kr_file *f)
 {
     if (f->read_by == r->serial)
@@ -170,6 +251,7 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
     if (e && e->file.data && h.has_stamp && same_stamp(e, &h)) {
         kr_fs_close(r, &h);
         e->view = r->view;
+        call_saw(r, real, e->file.hash, e->file.len);
         *out = &e->file;
         return record_read(r, &e->file);
     }
@@ -227,6 +309,7 @@ static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const ch
     e->mtime_sec = hf->mtime_sec;
     e->mtime_nsec = hf->mtime_nsec;
     e->view = r->view;
+    call_saw(r, real, e->file.hash, e->file.len);
     *out = &e->file;
     return record_read(r, &e->file);
 }
@@ -253,6 +336,45 @@ void kr_cache_drop_bytes(kr_render *r)
     /* small blocks amid live ones: give their pages back, not just the heap's end */
     malloc_trim(0);
 #endif
+}
+
+int kr_file_matches(kr_render *r, const char *real, uint64_t hash, size_t len)
+{
+    kr_callfiles *c = r->callfiles;
+    if (!c || r->opts.fs)
+        return -1;
+    uint64_t h = XXH3_64bits(real, strlen(real));
+    pthread_mutex_lock(&c->lock);
+    call_file seen = c->slots[call_slot(c->slots, c->cap, real, h)];
+    pthread_mutex_unlock(&c->lock);
+    if (!seen.path)
+        return -1;
+    if (seen.hash != hash || seen.len != len)
+        return 0;
+    /* the render records it as read, on an entry of this context's cache (bytes and parses
+     * are read when a render of this context needs them) */
+    kr_cache *cache = r->cache;
+    size_t slot = (size_t)h & (cache->nbuckets - 1);
+    entry *e = cache->buckets[slot];
+    while (e && (e->caller_fs || strcmp(e->file.path, real) != 0))
+        e = e->next;
+    if (e && (e->file.hash != hash || e->file.len != len))
+        return -1; /* this context holds another version: kr_load_file sorts it out */
+    if (!e) {
+        e = kr_arena_zalloc(cache->arena, sizeof *e);
+        if (!e || !(e->file.path = kr_arena_strdup(cache->arena, real)))
+            return kr_err_nomem(r->err), -1;
+        e->file.hash = hash;
+        e->file.len = len;
+        e->next = cache->buckets[slot];
+        cache->buckets[slot] = e;
+        if (++cache->count > cache->nbuckets && grow_buckets(cache) != 0)
+            return kr_err_nomem(r->err), -1;
+    }
+    if (record_read(r, &e->file))
+        return -1;
+    kr_subbuild_note_file(r, &e->file);
+    return 1;
 }
 
 int kr_load_file(kr_render *r, const char *real, kr_file **out)

@@ -32,6 +32,17 @@ typedef struct kr_file {
  * hash matches. Within one render a file is read once (one version per render). */
 int kr_cache_new(kr_cache **out);
 void kr_cache_free(kr_cache *c);
+/* The files read by any thread of one krender_build_many call: path, hash and length of the
+ * version the call saw. A thread checking a base result that another thread stored (subbuild.h)
+ * takes them from here instead of reading each file again. */
+typedef struct kr_callfiles kr_callfiles;
+kr_callfiles *kr_callfiles_new(void); /* NULL without memory: the call reads as before */
+void kr_callfiles_free(kr_callfiles *c);
+/* Whether the file at real (a symlink-free absolute path) is, as r's call saw it, the version
+ * (hash, len): 1 when it is (recorded as read by the render, as kr_load_file records it), 0
+ * when the call saw another version, -1 when the call has not read it (kr_load_file then). */
+int kr_file_matches(kr_render *r, const char *real, uint64_t hash, size_t len);
+
 /* The cache's memory (lives as long as the context) and its table of inline texts' parses
  * (textparse.h). */
 kr_arena *kr_cache_arena(kr_cache *c);

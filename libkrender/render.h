@@ -46,6 +46,8 @@ struct kr_render {
     /* krender_build_many: how many of the call's threads have no root left to take (atomic);
      * the output may borrow them (api.c emit_all). NULL outside a call. */
     unsigned *idle_threads;
+    /* krender_build_many: the files the call's threads have read (loader.h). NULL outside one. */
+    struct kr_callfiles *callfiles;
     const char *user_root; /* the build path as the caller gave it (for messages) */
     const char *root_real; /* its symlink-free absolute form */
     kr_realcache *realcache; /* loader.c: resolved directories of this render */

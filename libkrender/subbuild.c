@@ -304,6 +304,15 @@ static bool still_valid(kr_render *r, const record *e, const kr_visit *chain)
             break;
         }
         case DEP_FILE: {
+            /* read by another thread of the call: compared without reading it again */
+            int seen = kr_file_matches(r, d->path, d->hash, d->len);
+            if (seen >= 0) {
+                if (!seen)
+                    return false;
+                break;
+            }
+            if (r->err->code)
+                return false;
             kr_file *f;
             if (kr_load_file(r, d->path, &f) != 0) {
                 kr_err_clear(r->err); /* the real build will say what is wrong */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -160,14 +161,37 @@ static void options_are_part_of_the_key(void **state)
     free(d);
 }
 
+/* What a krender_build_many call rendered, root by root. */
+typedef struct batch_out {
+    pthread_mutex_t lock;
+    int failures;
+    char *yaml[128], *files[128];
+} batch_out;
+
 static void count_failures(void *userdata, size_t index, krender_result *result)
 {
-    int *failures = userdata;
+    batch_out *b = userdata;
+    pthread_mutex_lock(&b->lock);
     if (krender_result_error(result)) {
         print_message("root %zu: %s\n", index, krender_result_error(result)->message);
-        ++*failures;
+        b->failures++;
     }
+    if (index < 128) {
+        free(b->yaml[index]);
+        free(b->files[index]);
+        b->yaml[index] = strdup(krender_result_yaml(result, NULL));
+        b->files[index] = join(result, krender_result_file_count, krender_result_file);
+    }
+    pthread_mutex_unlock(&b->lock);
     krender_result_free(result);
+}
+
+static void batch_out_free(batch_out *b)
+{
+    for (int i = 0; i < 128; i++) {
+        free(b->yaml[i]);
+        free(b->files[i]);
+    }
 }
 
 /* krender_build_many's threads store and take base results in one place: a base rendered by
@@ -204,18 +228,33 @@ static void threads_share_base_results(void **state)
     assert_int_equal(krender_ctx_new(&ctx), KRENDER_OK);
     krender_options opts = KRENDER_OPTIONS_INIT;
     opts.threads = 2;
-    int failures = 0;
+    batch_out out = {.lock = PTHREAD_MUTEX_INITIALIZER};
     /* the bases as roots (each thread's first render stores nothing), then their overlays */
     assert_int_equal(krender_build_many(ctx, (const char *const *)bases, BASES, &opts,
-                                        count_failures, &failures), KRENDER_OK);
+                                        count_failures, &out), KRENDER_OK);
     assert_int_equal(krender_build_many(ctx, (const char *const *)overlays, BASES * OVERLAYS,
-                                        &opts, count_failures, &failures), KRENDER_OK);
-    assert_int_equal(failures, 0);
+                                        &opts, count_failures, &out), KRENDER_OK);
+    assert_int_equal(out.failures, 0);
     size_t hits, builds, bytes;
     kr_subcache_counts(kr_ctx_subcache(ctx), &hits, &builds, &bytes);
     print_message("base results taken %zu, bases built %zu\n", hits, builds);
     assert_int_equal(hits + builds, BASES * OVERLAYS);
     assert_true(builds <= 6);
+    /* each overlay's output and the files it read (a base taken from the other thread's store
+     * is checked against what the call read, not read again) are a fresh render's */
+    for (int i = 0; i < BASES * OVERLAYS; i++) {
+        krender_ctx *fresh;
+        assert_int_equal(krender_ctx_new(&fresh), KRENDER_OK);
+        krender_result *r;
+        assert_int_equal(krender_build(&r, fresh, overlays[i], NULL), KRENDER_OK);
+        char *files = join(r, krender_result_file_count, krender_result_file);
+        assert_string_equal(out.yaml[i], krender_result_yaml(r, NULL));
+        assert_string_equal(out.files[i], files);
+        free(files);
+        krender_result_free(r);
+        krender_ctx_free(fresh);
+    }
+    batch_out_free(&out);
     krender_ctx_free(ctx);
     for (int i = 0; i < BASES; i++)
         free(bases[i]);

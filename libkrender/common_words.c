@@ -118,6 +118,27 @@ bool kr_is_common_key(const kr_node *n)
     return n >= common_keys && n < common_keys + NWORDS;
 }
 
+/* Each word's place among the words in the order of kr_key_less (keyorder.h), made with it;
+ * test_emit checks every pair against it. */
+static const uint8_t common_rank[] = {
+    127, 186, 191, 14, 31, 32, 35, 41, 62, 71, 81, 96, 185, 25, 43, 64, 73, 78, 82, 84, 97, 103, 117, 134,
+    142, 173, 188, 189, 10, 19, 47, 74, 77, 83, 86, 87, 94, 111, 130, 136, 143, 157, 192, 195, 199, 0, 9, 21,
+    24, 27, 63, 66, 67, 68, 69, 89, 101, 102, 110, 124, 126, 149, 163, 175, 181, 190, 194, 6, 13, 28, 42, 46,
+    52, 72, 79, 85, 92, 113, 123, 129, 131, 150, 156, 170, 176, 198, 20, 36, 38, 48, 49, 70, 76, 104, 112, 128,
+    135, 144, 147, 151, 152, 153, 162, 169, 178, 180, 183, 1, 4, 5, 7, 17, 39, 50, 51, 56, 75, 116, 120, 140,
+    154, 160, 167, 193, 8, 40, 55, 61, 118, 119, 158, 166, 179, 182, 2, 26, 30, 33, 34, 37, 65, 95, 107, 108,
+    115, 139, 141, 172, 187, 12, 16, 54, 59, 114, 125, 159, 165, 174, 197, 15, 18, 60, 105, 137, 155, 29, 44, 109,
+    148, 161, 184, 58, 88, 132, 164, 168, 80, 90, 91, 106, 177, 53, 98, 121, 3, 45, 57, 171, 23, 93, 122, 196,
+    22, 133, 138, 11, 145, 146, 100, 99,
+};
+_Static_assert(sizeof common_rank == NWORDS, "one rank per word");
+
+int kr_common_rank(const char *s)
+{
+    uintptr_t off = (uintptr_t)s - (uintptr_t)common_words;
+    return off >= sizeof common_words || off % STRIDE ? -1 : common_rank[off / STRIDE];
+}
+
 bool kr_common_plain_word(const char *s, size_t len)
 {
     uintptr_t off = (uintptr_t)s - (uintptr_t)common_words;

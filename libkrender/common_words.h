@@ -20,6 +20,10 @@ bool kr_is_common_key(const kr_node *n);
  * it is and reads back as a string: printable ASCII without blanks, ':', '#' or a leading
  * indicator, and not a boolean. The emitter writes such a text without looking at it. */
 bool kr_common_plain_word(const char *s, size_t len);
+/* The place of text s among the common words in the order of kr_key_less when s is one's
+ * static copy (as kr_common_plain_word tells them), else -1: two map keys that are both
+ * common words are sorted without comparing their texts. */
+int kr_common_rank(const char *s);
 /* The words, for tests. */
 size_t kr_common_word_count(void);
 const char *kr_common_word(size_t i);

@@ -247,6 +247,9 @@ static int emit_scalar(emit_ctx *c, const kr_node *n)
 
 static bool ent_less(const key_ent *a, const key_ent *b)
 {
+    int ra = kr_common_rank(a->text), rb = kr_common_rank(b->text);
+    if ((ra | rb) >= 0) /* most keys of a manifest */
+        return ra < rb;
     return kr_key_less(a->text, a->len, b->text, b->len);
 }
 

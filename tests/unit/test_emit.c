@@ -12,6 +12,7 @@
 
 #include "common_words.h"
 #include "emit.h"
+#include "keyorder.h"
 #include "resolve.h"
 
 /* Oracle outputs, copied from shared/spec/experiments/outputs.txt. */
@@ -863,10 +864,32 @@ static void common_words_as_libyaml_writes_them(void **state)
     kr_buf_free(&b);
 }
 
+/* Two common words as keys sort by their ranks: every pair in the order kr_key_less gives,
+ * and only their static copies have one. */
+static void common_ranks_are_key_order(void **state)
+{
+    (void)state;
+    size_t n = kr_common_word_count();
+    for (size_t i = 0; i < n; i++) {
+        const char *a = kr_common_word(i);
+        assert_true(kr_common_rank(a) >= 0 && (size_t)kr_common_rank(a) < n);
+        char copy[64];
+        memcpy(copy, a, strlen(a) + 1);
+        assert_int_equal(kr_common_rank(copy), -1);
+        assert_int_equal(kr_common_rank(a + 1), -1);
+        for (size_t j = 0; j < n; j++) {
+            const char *b = kr_common_word(j);
+            assert_int_equal(kr_common_rank(a) < kr_common_rank(b),
+                             kr_key_less(a, strlen(a), b, strlen(b)));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fmt_keys),
+        cmocka_unit_test(common_ranks_are_key_order),
         cmocka_unit_test(tree_not_modified),
         cmocka_unit_test(fmt_values),
         cmocka_unit_test(int_beyond_uint64_is_float),

@@ -1,6 +1,7 @@
 /* The public API of include/krender.h and nothing else. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -310,7 +311,19 @@ static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
 static int resolve_root(kr_render *r, const char *path)
 {
     char *real;
-    int kind, err = kr_fs_resolve(r, path, 0, &real, &kind);
+    /* a relative root on the disk from the working directory (getcwd's answer has no link):
+     * when the whole is clean, one openat2 without links resolves it, where a relative path
+     * took stat, getcwd and a readlink per component */
+    const char *asked = path;
+    char cwd[PATH_MAX];
+    if (!r->opts.fs && path[0] && path[0] != '/' && getcwd(cwd, sizeof cwd) && cwd[0] == '/') {
+        char *abs = kr_arena_concat3(r->arena, strcmp(cwd, "/") ? cwd : "", "/", path);
+        if (!abs)
+            return kr_err_nomem(r->err);
+        if (kr_fs_clean_abs(abs))
+            asked = abs;
+    }
+    int kind, err = kr_fs_resolve(r, asked, KR_FS_HINT_DIR, &real, &kind);
     if (err == ENOMEM)
         return kr_err_nomem(r->err);
     if (err)

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "krender.h"
 #include "testutil.h"
@@ -478,6 +479,39 @@ static void many_reset(many_out *m)
     m->calls = 0;
 }
 
+/* A relative root is resolved from the working directory as the absolute one is: through a
+ * link, with "." and ".." components, and not at all when it is missing or a file. */
+static void relative_roots_are_absolute_ones(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "real/base/kustomization.yaml", "resources: [cm.yaml]\nnamePrefix: p-\n");
+    tu_write(f->dir, "real/base/cm.yaml", cm_x);
+    tu_write(f->dir, "real/file", "x");
+    char link[PATH_MAX], cwd[PATH_MAX];
+    snprintf(link, sizeof link, "%s/link", f->dir);
+    assert_int_equal(symlink("real", link), 0);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    krender_result *want = build(f, "real/base", NULL);
+    assert_int_equal(chdir(f->dir), 0);
+    const char *same[] = {"real/base", "link/base", "./real/base/", "link/../real/base",
+                          "real//base"};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        krender_result *r = NULL;
+        assert_int_equal(krender_build(&r, f->ctx, same[i], NULL), KRENDER_OK);
+        assert_string_equal(krender_result_yaml(r, NULL), krender_result_yaml(want, NULL));
+        krender_result_free(r);
+    }
+    krender_result *r = NULL;
+    assert_int_equal(krender_build(&r, f->ctx, "real/nothere", NULL), KRENDER_E_NOT_FOUND);
+    assert_non_null(strstr(krender_result_error(r)->message, "'real/nothere' doesn't exist"));
+    krender_result_free(r);
+    assert_int_equal(krender_build(&r, f->ctx, "real/file", NULL), KRENDER_E_NOT_FOUND);
+    assert_non_null(strstr(krender_result_error(r)->message, "must be a directory"));
+    krender_result_free(r);
+    assert_int_equal(chdir(cwd), 0);
+    krender_result_free(want);
+}
+
 /* The last roots of a call take the threads that found no root left for their output: the
  * bytes are still krender_build's. */
 static void build_many_tail_borrows_threads(void **state)
@@ -694,7 +728,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
-        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(build_many_tail_borrows_threads), T(read_ahead_is_serial),
+        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(build_many_tail_borrows_threads), T(relative_roots_are_absolute_ones), T(read_ahead_is_serial),
         T(dropped_bytes_are_read_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

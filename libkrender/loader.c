@@ -112,7 +112,30 @@ static bool same_stamp(const entry *e, const kr_fs_file *h)
            e->mtime_sec == h->mtime_sec && e->mtime_nsec == h->mtime_nsec;
 }
 
-/* Every file a render reads is listed once in its result (what the render depends on). */
+/* The cache's entry of `real` (disk or caller fs) and its bucket. */
+static entry *find_entry(const kr_cache *c, const char *real, bool caller_fs, size_t *slot)
+{
+    *slot = (size_t)XXH3_64bits(real, strlen(real)) & (c->nbuckets - 1);
+    entry *e = c->buckets[*slot];
+    while (e && (e->caller_fs != caller_fs || strcmp(e->file.path, real) != 0))
+        e = e->next;
+    return e;
+}
+
+/* A new entry for `real` in bucket slot (no version yet); NULL without memory. */
+static entry *add_entry(kr_cache *c, size_t slot, const char *real, bool caller_fs)
+{
+    entry *e = kr_arena_zalloc(c->arena, sizeof *e);
+    if (!e || !(e->file.path = kr_arena_strdup(c->arena, real)))
+        return NULL;
+    e->caller_fs = caller_fs;
+    e->next = c->buckets[slot];
+    c->buckets[slot] = e;
+    if (++c->count > c->nbuckets && grow_buckets(c) != 0)
+        return NULL;
+    return e;
+}
+
 /* ---- the files of a krender_build_many call ---- */
 
 typedef struct call_file {
@@ -193,6 +216,7 @@ out:
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Every file a render reads is listed once in its result (what the render depends on). */
 static int record_read(kr_render *r, kr_file *f)
 {
     if (f->read_by == r->serial)
@@ -215,11 +239,8 @@ static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const ch
 static int load_file(kr_render *r, const char *real, kr_file **out)
 {
     kr_cache *c = r->cache;
-    bool caller_fs = r->opts.fs != NULL;
-    size_t slot = (size_t)XXH3_64bits(real, strlen(real)) & (c->nbuckets - 1);
-    entry *e = c->buckets[slot];
-    while (e && (e->caller_fs != caller_fs || strcmp(e->file.path, real) != 0))
-        e = e->next;
+    size_t slot;
+    entry *e = find_entry(c, real, r->opts.fs != NULL, &slot);
     if (e && e->file.data && r->serial && e->file.read_by == r->serial) { /* one version per
                                                                                * render */
         *out = &e->file;
@@ -273,17 +294,9 @@ static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const ch
                       const kr_fs_file *hf, char *data, size_t len, uint64_t hash, kr_file **out)
 {
     bool known = e != NULL; /* a version was read before (its bytes may have been dropped) */
-    if (!e) {
-        e = kr_arena_zalloc(c->arena, sizeof *e);
-        if (!e || !(e->file.path = kr_arena_strdup(c->arena, real))) {
-            free(data);
-            return kr_err_nomem(r->err);
-        }
-        e->caller_fs = r->opts.fs != NULL;
-        e->next = c->buckets[slot];
-        c->buckets[slot] = e;
-        if (++c->count > c->nbuckets && grow_buckets(c) != 0)
-            return kr_err_nomem(r->err);
+    if (!e && !(e = add_entry(c, slot, real, r->opts.fs != NULL))) {
+        free(data);
+        return kr_err_nomem(r->err);
     }
     if (!known || e->file.hash != hash || e->file.len != len) {
         if (known) { /* content changed: parse again (no render still uses the old bytes: a
@@ -353,23 +366,15 @@ int kr_file_matches(kr_render *r, const char *real, uint64_t hash, size_t len)
         return 0;
     /* the render records it as read, on an entry of this context's cache (bytes and parses
      * are read when a render of this context needs them) */
-    kr_cache *cache = r->cache;
-    size_t slot = (size_t)h & (cache->nbuckets - 1);
-    entry *e = cache->buckets[slot];
-    while (e && (e->caller_fs || strcmp(e->file.path, real) != 0))
-        e = e->next;
+    size_t slot;
+    entry *e = find_entry(r->cache, real, false, &slot);
     if (e && (e->file.hash != hash || e->file.len != len))
         return -1; /* this context holds another version: kr_load_file sorts it out */
     if (!e) {
-        e = kr_arena_zalloc(cache->arena, sizeof *e);
-        if (!e || !(e->file.path = kr_arena_strdup(cache->arena, real)))
+        if (!(e = add_entry(r->cache, slot, real, false)))
             return kr_err_nomem(r->err), -1;
         e->file.hash = hash;
         e->file.len = len;
-        e->next = cache->buckets[slot];
-        cache->buckets[slot] = e;
-        if (++cache->count > cache->nbuckets && grow_buckets(cache) != 0)
-            return kr_err_nomem(r->err), -1;
     }
     if (record_read(r, &e->file))
         return -1;

@@ -1,6 +1,6 @@
 /* Parses of inline texts (a patch written in a kustomization), kept by the context once the
  * same text is seen again: a component's patches are parsed by every render that includes the
- * component, which for many roots in one context (krender_build_many) was a third of all the
+ * component, which for many roots in one context (krender_build_many) was nearly half of all the
  * patch parsing. Files have their own cache (loader.h); this is for texts that are not files. */
 #ifndef KR_TEXTPARSE_H
 #define KR_TEXTPARSE_H

@@ -36,12 +36,23 @@ static bool needs_u_escape(unsigned char c)
     return c < 0x20 || c == '<' || c == '>' || c == '&';
 }
 
+/* Bytes json.Marshal does not copy as they are: control characters, '"', '\\', '<', '>', '&'
+ * and every byte >= 0x80 (checked as UTF-8). */
+static const bool needs_care[256] = {
+    [0x00 ... 0x1F] = true, ['"'] = true, ['\\'] = true, ['<'] = true, ['>'] = true,
+    ['&'] = true, [0x80 ... 0xFF] = true,
+};
+
 bool kr_json_put_string(kr_buf *b, const char *s, size_t n)
 {
     if (!kr_buf_putc(b, '"'))
         return false;
     size_t start = 0, i = 0;
     while (i < n) {
+        while (i < n && !needs_care[(unsigned char)s[i]]) /* the plain run: one test a byte */
+            i++;
+        if (i == n)
+            break;
         unsigned char c = (unsigned char)s[i];
         size_t skip = 1;
         bool ok = true;

@@ -41,6 +41,43 @@ static void test_json_string_escapes(void **state)
     expect_json_string("", 0, "\"\"");
 }
 
+/* Every ASCII byte at every position of a 20-byte run: plain runs are skipped in one loop, so a
+ * byte to escape must be found wherever it falls, first, last or inside. */
+static void test_json_string_every_position(void **state)
+{
+    (void)state;
+    for (unsigned c = 0; c < 0x80; c++) {
+        char esc[8];
+        const char *e = NULL;
+        switch (c) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        default:
+            if (c < 0x20 || c == '<' || c == '>' || c == '&')
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+            else
+                esc[0] = (char)c, esc[1] = '\0';
+            e = esc;
+        }
+        for (size_t pos = 0; pos < 20; pos++) {
+            char in[20], want[64];
+            memset(in, 'a', sizeof in);
+            in[pos] = (char)c;
+            snprintf(want, sizeof want, "\"%.*s%s%.*s\"", (int)pos, "aaaaaaaaaaaaaaaaaaaa", e,
+                     (int)(19 - pos), "aaaaaaaaaaaaaaaaaaaa");
+            expect_json_string(in, sizeof in, want);
+        }
+    }
+    /* a multi-byte character and U+2028 inside a long run */
+    expect_json_string("abcdefg\xc3\xa9hijklmnop", 18, "\"abcdefg\xc3\xa9hijklmnop\"");
+    expect_json_string("abcdefgh\xe2\x80\xa8ijklmnop", 19, "\"abcdefgh\\u2028ijklmnop\"");
+}
+
 static void expect_float(double f, const char *want)
 {
     kr_buf b = {0};
@@ -333,6 +370,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_string_escapes),
+        cmocka_unit_test(test_json_string_every_position),
         cmocka_unit_test(test_json_float),
         cmocka_unit_test(test_json_node),
         cmocka_unit_test(test_hash_encode),

@@ -297,7 +297,7 @@ int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry,
     if (!abs)
         return kr_err_nomem(r->err);
     char *real;
-    int kind, err = kr_fs_resolve(r, abs, 0, &real, &kind);
+    int kind, err = kr_fs_resolve(r, abs, KR_FS_HINT_NOT_AHEAD, &real, &kind);
     if (err)
         return kr_err_set(r->err, err == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
                           entry->line, entry->col, "cannot read '%s': %s", entry->u.text,
@@ -307,7 +307,7 @@ int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry,
                           "security; file '%s' is not in or below '%s'", real, k->dir);
     int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
     if (!rc)
-        rc = kr_load_file(r, real, f);
+        rc = kr_load_file_not_ahead(r, real, f);
     if (rc == KRENDER_E_IO || rc == KRENDER_E_NOT_FOUND) {
         /* the loader names the file; the entry's position is more useful */
         r->err->line = entry->line;

@@ -436,7 +436,8 @@ static int disk_resolve(kr_render *r, const char *abs, unsigned hints, char **re
         }
     }
     int missing = 0;
-    if (r->prefetch && kr_prefetch_get(r, abs, &missing))
+    bool ahead = r->prefetch && !(hints & KR_FS_HINT_NOT_AHEAD);
+    if (ahead && kr_prefetch_get(r, abs, &missing))
         k = KR_FS_FILE, rp = (char *)abs;
     else if (missing)
         k = KR_FS_MISSING, err = missing;

@@ -34,6 +34,10 @@ enum kr_fs_kind {
 /* kr_fs_resolve hint: the path is probably a directory holding a kustomization (a `resources`
  * entry without a file extension, a component). Only the order of the probes depends on it. */
 #define KR_FS_HINT_DIR 1u
+/* kr_fs_resolve hint: a file the read-ahead thread never reads (prefetch.h: a generator's source,
+ * a patch file ...), so not looked for among what it read: each look takes the lock the thread
+ * takes for every file, and waiting for it cost the render more than the look saves. */
+#define KR_FS_HINT_NOT_AHEAD 2u
 
 /* What `path` names (*kind, following links) and its symlink-free absolute form (*real,
  * render arena). Returns 0, or an errno value (ENOENT ...) with *real NULL and *kind

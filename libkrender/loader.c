@@ -236,7 +236,7 @@ static int keep_bytes(kr_render *r, kr_cache *c, entry *e, size_t slot, const ch
  * call). Else it is opened: on the disk an unchanged stamp (fstat of the open descriptor) means
  * the cached bytes; with the caller's fs there is no stamp, the bytes are always read and the
  * cached parse is reused when their hash matches. */
-static int load_file(kr_render *r, const char *real, kr_file **out)
+static int load_file(kr_render *r, const char *real, bool ahead, kr_file **out)
 {
     kr_cache *c = r->cache;
     size_t slot;
@@ -251,7 +251,7 @@ static int load_file(kr_render *r, const char *real, kr_file **out)
         *out = &e->file;
         return record_read(r, &e->file);
     }
-    const kr_pf_file *pf = r->prefetch ? kr_prefetch_get(r, real, NULL) : NULL;
+    const kr_pf_file *pf = r->prefetch && ahead ? kr_prefetch_get(r, real, NULL) : NULL;
     char *taken;
     if (pf && (taken = kr_prefetch_take_bytes(r, pf))) {
         /* read ahead on the other thread: its bytes (kept unless the cache has them) */
@@ -382,12 +382,22 @@ int kr_file_matches(kr_render *r, const char *real, uint64_t hash, size_t len)
     return 1;
 }
 
-int kr_load_file(kr_render *r, const char *real, kr_file **out)
+static int load_noted(kr_render *r, const char *real, bool ahead, kr_file **out)
 {
-    int rc = load_file(r, real, out);
+    int rc = load_file(r, real, ahead, out);
     if (!rc) /* what a base being recorded depends on (subbuild.h) */
         kr_subbuild_note_file(r, *out);
     return rc;
+}
+
+int kr_load_file(kr_render *r, const char *real, kr_file **out)
+{
+    return load_noted(r, real, true, out);
+}
+
+int kr_load_file_not_ahead(kr_render *r, const char *real, kr_file **out)
+{
+    return load_noted(r, real, false, out);
 }
 
 int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs)

@@ -60,6 +60,8 @@ void kr_cache_drop_bytes(kr_render *r);
 
 /* Reads the file at the symlink-free absolute path `real` (cached), through fs.h. */
 int kr_load_file(kr_render *r, const char *real, kr_file **out);
+/* The same for a file the read-ahead thread never reads (KR_FS_HINT_NOT_AHEAD). */
+int kr_load_file_not_ahead(kr_render *r, const char *real, kr_file **out);
 /* Its resource documents (pipeline.md §2.1-2.3), parsed once. Borrowed: copy before mutating. */
 int kr_file_docs(kr_render *r, kr_file *f, kr_node ***docs, size_t *ndocs);
 /* Its first YAML document read as a kustomization (YAML 1.1 rules); NULL when empty. */

@@ -666,9 +666,18 @@ static void read_ahead_is_serial(void **state)
         snprintf(k, sizeof k, "- ../apps/a%d\n", i);
         strcat(top, k);
         snprintf(k, sizeof k, "apps/a%d/kustomization.yaml", i);
+        /* a generator's source and a patch file (read by the render alone, never looked for
+         * among the files read ahead), one of them also a resource (read ahead) */
         snprintf(body, sizeof body, "namePrefix: a%d-\nresources: [cm.yaml, linked.yaml]\n"
-                                    "components: [../../comp]\n", i);
+                                    "components: [../../comp]\n"
+                                    "configMapGenerator: [{name: g, files: [cm.yaml, v=v.txt]}]\n"
+                                    "patches: [{path: p.yaml}]\n", i);
         tu_write(f->dir, k, body);
+        snprintf(res, sizeof res, "apps/a%d/v.txt", i);
+        tu_write(f->dir, res, i % 2 ? "odd\n" : "even\n");
+        snprintf(res, sizeof res, "apps/a%d/p.yaml", i);
+        tu_write(f->dir, res, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
+                              "stringData: {patched: \"yes\"}\n");
         snprintf(res, sizeof res, "apps/a%d/cm.yaml", i);
         tu_write(f->dir, res, cm_x);
         char target[PATH_MAX], link[PATH_MAX];
@@ -711,6 +720,8 @@ static void read_ahead_is_serial(void **state)
     o.threads = 2;
     krender_result *r = build(f, "top", &o);
     assert_non_null(strstr(krender_result_yaml(r, NULL), "name: a39-x"));
+    assert_non_null(strstr(krender_result_yaml(r, NULL), "v: |\n    odd\n"));
+    assert_non_null(strstr(krender_result_yaml(r, NULL), "patched: \"yes\""));
     krender_result_free(r);
     tu_write(f->dir, "apps/a39/kustomization.yaml", "namePrefix: b39-\nresources: [cm.yaml]\n");
     tu_write(f->dir, "apps/a39/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n");

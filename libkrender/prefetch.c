@@ -127,8 +127,10 @@ static void publish(kr_prefetch *p, pf_entry *e, bool ok, bool missing)
 {
     pthread_mutex_lock(&p->lock);
     e->state = ok ? PF_READY : missing ? PF_MISSING : PF_NONE;
-    pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
+    /* after the unlock: a render woken while the lock is still held would block on it at once
+     * (two more system calls and a switch for each of its waits) */
+    pthread_cond_broadcast(&p->changed);
 }
 
 static bool stopping(kr_prefetch *p)

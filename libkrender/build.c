@@ -178,18 +178,26 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
     if (rc)
         return rc;
     *m = ra.res;
-    kr_resmap_filter(m, not_local_config, NULL);
-    if ((rc = apply_order(r, k, m)))
-        return rc;
+    /* one pass over the resources' metadata for the local-config filter and the annotations
+     * (the order depends on ids alone: done on the survivors, as before) */
     build_meta bm;
     read_build_metadata(r, k, &bm);
+    size_t kept = 0;
     for (size_t i = 0; i < m->len; i++) {
-        if (bm.managed_by && (rc = add_managed_by(r, m->items[i])))
+        kr_resource *res = m->items[i];
+        if (!not_local_config(res, NULL))
+            continue;
+        if (bm.managed_by && (rc = add_managed_by(r, res)))
             return rc;
         if ((bm.origin || bm.transformations) &&
-            (rc = kr_origin_annotate(r, m->items[i], bm.origin, bm.transformations)))
+            (rc = kr_origin_annotate(r, res, bm.origin, bm.transformations)))
             return rc;
-        strip_build_annotations(m->items[i], &bm);
+        strip_build_annotations(res, &bm);
+        m->items[kept++] = res;
     }
-    return 0;
+    if (kept != m->len) {
+        m->len = kept;
+        kr_resmap_ids_changed(m);
+    }
+    return apply_order(r, k, m);
 }

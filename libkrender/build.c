@@ -97,12 +97,12 @@ static void strip_build_annotations(kr_resource *res, const build_meta *bm)
         kr_map_remove(meta, "annotations");
 }
 
-static bool not_local_config(const kr_resource *res, void *arg)
+/* Marked config.kubernetes.io/local-config (any value but "false"): not part of the output. */
+static bool is_local_config(const kr_resource *res)
 {
-    (void)arg;
     const kr_node *ann = kr_map_get(kr_map_get(res->node, "metadata"), "annotations");
     const kr_node *v = kr_map_get(ann, "config.kubernetes.io/local-config");
-    return !v || (kr_is_scalar(v) && strcmp(v->u.text, "false") == 0);
+    return v && !(kr_is_scalar(v) && strcmp(v->u.text, "false") == 0);
 }
 
 static int add_managed_by(kr_render *r, kr_resource *res)
@@ -185,7 +185,7 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
     size_t kept = 0;
     for (size_t i = 0; i < m->len; i++) {
         kr_resource *res = m->items[i];
-        if (!not_local_config(res, NULL))
+        if (is_local_config(res))
             continue;
         if (bm.managed_by && (rc = add_managed_by(r, res)))
             return rc;

@@ -40,7 +40,8 @@ kr_callfiles *kr_callfiles_new(void); /* NULL without memory: the call reads as 
 void kr_callfiles_free(kr_callfiles *c);
 /* Whether the file at real (a symlink-free absolute path) is, as r's call saw it, the version
  * (hash, len): 1 when it is (recorded as read by the render, as kr_load_file records it), 0
- * when the call saw another version, -1 when the call has not read it (kr_load_file then). */
+ * when the call saw another version, -1 when the call has not read it (kr_load_file then) or
+ * recording it failed (r->err set: no memory). */
 int kr_file_matches(kr_render *r, const char *real, uint64_t hash, size_t len);
 
 /* The cache's memory (lives as long as the context) and its table of inline texts' parses

@@ -265,7 +265,7 @@ static bool json_equal(const kr_node *a, const kr_node *b)
                 return false;
         return true;
     }
-    double x, y;
+    double x = 0, y = 0; /* set when num_of answers true; GCC -O3 without LTO cannot see it */
     bool na = num_of(a, &x), nb = num_of(b, &y);
     if (na || nb)
         return na && nb && x == y;

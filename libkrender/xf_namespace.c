@@ -199,7 +199,7 @@ int kr_namespace_apply(kr_render *r, kr_resmap *m, const kr_ns_config *c)
 {
     if (!c->ns || !c->ns[0])
         return 0;
-    id_counts counts;
+    id_counts counts = {0};
     if (id_counts_init(r, &counts, m))
         return r->err->code;
     ns_ctx x = {.c = c, .nslen = strlen(c->ns)};

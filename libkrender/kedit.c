@@ -273,12 +273,13 @@ static int parse_pairs(edit *e, const char *kind, kv **out, size_t *count)
     if (!pairs)
         return kr_err_nomem(e->r->err);
     for (size_t i = 0; i < e->nargs; i++) {
-        const char *arg = e->args[i], *colon = strchr(arg, ':');
-        if (colon == arg)
+        const char *arg = e->args[i];
+        size_t klen = strcspn(arg, ":"); /* the key: up to the first colon, if any */
+        if (klen == 0 && arg[0] == ':')
             return kr_err_set(e->r->err, KRENDER_E_INVALID_ARG, NULL, 0, 0,
                               "invalid %s: '%s' (need k:v pair where v may be quoted)", kind, arg);
-        char *key = kr_arena_strndup(e->a, arg, colon ? (size_t)(colon - arg) : strlen(arg));
-        char *value = kr_arena_strdup(e->a, colon ? colon + 1 : "");
+        char *key = kr_arena_strndup(e->a, arg, klen);
+        char *value = kr_arena_strdup(e->a, arg[klen] == ':' ? arg + klen + 1 : "");
         if (!key || !value)
             return kr_err_nomem(e->r->err);
         trim_quotes(value);

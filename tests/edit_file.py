@@ -70,6 +70,14 @@ CASES = [
      "kind: Kustomization\napiVersion: kustomize.config.k8s.io/v1beta1\npatches:\n"
      "- path: p.yaml\n- patch: |\n    a: b\n    c: d\n  target:\n    kind: Deployment\n"
      "    labelSelector: x=y\n"),
+    ("add annotation: the key ends at the first colon, the value keeps the others "
+     "(util.ConvertSliceToMap's SplitN)",
+     "kind: Kustomization\n", [["add", "annotation", "k:a:b", "e"]],
+     "kind: Kustomization\napiVersion: kustomize.config.k8s.io/v1beta1\n"
+     "commonAnnotations:\n  e: \"\"\n  k: a:b\n"),
+    ("add label: an empty key is refused",
+     "kind: Kustomization\n", [["add", "label", ":v"]],
+     ("error", "invalid label: ':v' (need k:v pair where v may be quoted)")),
     ("unknown flag, as cobra words it",
      "kind: Kustomization\n", [["add", "annotation", "--nope", "a:b"]],
      ("error", "unknown flag: --nope")),

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "render.h"
+#include "table_alloc.h"
 
 /* A key node a transformer made once and set in many maps, and its copy. */
 typedef struct moved_key {
@@ -114,7 +115,7 @@ static bool remember_key(mover *m, const kr_node *from, kr_node *to)
 {
     if ((m->nkeys + 1) * 2 > m->capkeys) {
         size_t cap = m->capkeys ? m->capkeys * 2 : 256;
-        moved_key *t = calloc(cap, sizeof *t);
+        moved_key *t = kr_table_alloc(cap, sizeof *t);
         if (!t)
             return false;
         moved_key *old = m->keys;

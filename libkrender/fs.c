@@ -16,6 +16,7 @@
 
 #include "path.h"
 #include "prefetch.h"
+#include "table_alloc.h"
 
 /* O_NONBLOCK: opening a FIFO planted in a repository must not hang the render (it is then
  * refused as not a regular file); it changes nothing for reading regular files. */
@@ -71,7 +72,7 @@ static const char *map_put(kr_arena *a, nodemap *m, const char *key, const char 
 {
     if ((m->count + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 256;
-        node_info *slots = m->heap ? calloc(cap, sizeof *slots)
+        node_info *slots = m->heap ? kr_table_alloc(cap, sizeof *slots)
                                    : kr_arena_zalloc(a, cap * sizeof *slots);
         if (!slots)
             return NULL;

@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "path.h"
 #include "prefetch.h"
+#include "table_alloc.h"
 
 /* A cached file. Files of a caller fs and of the disk never share an entry (caller_fs is part
  * of the key); among caller file systems, bytes are always read and compared by hash. */
@@ -89,7 +90,7 @@ void kr_cache_free(kr_cache *c)
 static int grow_buckets(kr_cache *c)
 {
     size_t n = c->nbuckets * 2;
-    entry **b = calloc(n, sizeof *b);
+    entry **b = kr_table_alloc(n, sizeof *b);
     if (!b)
         return -1;
     for (size_t i = 0; i < c->nbuckets; i++) {
@@ -192,7 +193,7 @@ static void call_saw(kr_render *r, const char *path, uint64_t hash, size_t len)
     uint64_t h = XXH3_64bits(path, strlen(path));
     pthread_mutex_lock(&c->lock);
     if ((c->count + 1) * 2 > c->cap) {
-        call_file *slots = calloc(c->cap * 2, sizeof *slots);
+        call_file *slots = kr_table_alloc(c->cap * 2, sizeof *slots);
         if (!slots)
             goto out; /* a later thread reads the file itself */
         for (size_t i = 0; i < c->cap; i++)

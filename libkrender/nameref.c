@@ -10,6 +10,7 @@
 
 #include "transformers.h"
 #include "xf_rename.h"
+#include "table_alloc.h"
 
 /* ---- a hash map keyed by a pair of interned pointers, holding a list of indices ---- */
 
@@ -52,7 +53,7 @@ static pentry *pmap_find(const pmap *m, const void *a, const void *b)
 static int pmap_grow(kr_render *r, pmap *m)
 {
     size_t n = m->e ? (m->mask + 1) * 2 : 16;
-    pentry *e = calloc(n, sizeof *e);
+    pentry *e = kr_table_alloc(n, sizeof *e);
     if (!e)
         return kr_err_nomem(r->err);
     for (size_t i = 0; m->e && i <= m->mask; i++)

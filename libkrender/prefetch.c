@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "path.h"
+#include "table_alloc.h"
 
 enum pf_state {
     PF_WORKING, /* the thread is reading it */
@@ -73,7 +74,7 @@ static pf_entry *insert(kr_prefetch *p, kr_arena *a, const char *path, int state
 {
     if ((p->count + 1) * 2 > p->cap) {
         size_t cap = p->cap * 2;
-        pf_entry **slots = calloc(cap, sizeof *slots);
+        pf_entry **slots = kr_table_alloc(cap, sizeof *slots);
         if (!slots)
             return NULL;
         for (size_t i = 0; i < p->cap; i++) {

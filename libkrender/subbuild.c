@@ -8,6 +8,7 @@
 #include "common_words.h"
 #include "fs.h"
 #include "path.h"
+#include "table_alloc.h"
 
 /* Stored results stop growing the context beyond this (a base result is a copy of its trees):
  * later bases are then built each time, as without the cache. */
@@ -97,7 +98,7 @@ static entry *find(kr_subcache *c, const char *dir, bool create)
         return NULL;
     if (c->count >= c->nbuckets) { /* keep chains short */
         size_t n = c->nbuckets * 2;
-        entry **b = calloc(n, sizeof *b);
+        entry **b = kr_table_alloc(n, sizeof *b);
         if (!b)
             return NULL;
         for (size_t i = 0; i < c->nbuckets; i++)

@@ -4,6 +4,7 @@
 
 #include "transformers.h"
 #include "xf_rename.h"
+#include "table_alloc.h"
 
 /* ---- a multiset of current ids, so the conflict check after each resource is O(1) ---- */
 
@@ -36,7 +37,7 @@ static int id_counts_init(kr_render *r, id_counts *t, const kr_resmap *m)
     size_t n = 16;
     while (n < m->len * 4)
         n *= 2;
-    t->slots = calloc(n, sizeof *t->slots); /* scratch: freed by the caller */
+    t->slots = kr_table_alloc(n, sizeof *t->slots); /* scratch: freed by the caller */
     if (!t->slots)
         return kr_err_nomem(r->err);
     t->mask = n - 1;

@@ -3,9 +3,11 @@
 #include "hash.h"
 
 #include <nettle/sha2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonhash.h"
+#include "par.h"
 #include "transformers.h"
 
 void kr_hash_encode(const uint8_t digest[32], char out[KR_HASH_LEN + 1])
@@ -96,15 +98,8 @@ int kr_hash_suffix(const kr_node *doc, char out[KR_HASH_LEN + 1], kr_err *err)
 
 /* Appends "-<hash>" to metadata.name after recording the current id as a previous one, so
  * that name references can be pointed at the new name (§9). */
-static int add_suffix(kr_render *r, kr_resource *res)
+static int add_suffix(kr_render *r, kr_resource *res, const char *h)
 {
-    char h[KR_HASH_LEN + 1];
-    int rc = kr_hash_suffix(res->node, h, r->err);
-    if (rc) {
-        if (!r->err->file && res->file)
-            r->err->file = strdup(res->file);
-        return rc;
-    }
     kr_node *meta = kr_map_get(res->node, "metadata");
     const char *name = kr_map_get_str(meta, "name");
     char *full = kr_arena_printf(r->arena, "%s-%s", name ? name : "", h);
@@ -121,19 +116,50 @@ static int add_suffix(kr_render *r, kr_resource *res)
     return kr_resource_refresh_id(r, res);
 }
 
+typedef struct hash_job {
+    kr_resource **res;                /* those that need a suffix */
+    char (*suffix)[KR_HASH_LEN + 1]; /* theirs */
+} hash_job;
+
+/* The suffixes of [from, to): the encoding and SHA-256 read the resources and write nothing
+ * else, so chunks of a big render run on two threads. */
+static int hash_range(kr_render *r, size_t from, size_t to, void *arg)
+{
+    const hash_job *j = arg;
+    for (size_t i = from; i < to; i++) {
+        int rc = kr_hash_suffix(j->res[i]->node, j->suffix[i], r->err);
+        if (rc) {
+            if (!r->err->file && j->res[i]->file)
+                r->err->file = strdup(j->res[i]->file);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 int kr_add_hash_suffixes(kr_render *r, kr_accum *ra)
 {
-    bool changed = false;
-    for (size_t i = 0; i < ra->res.len; i++) {
-        kr_resource *res = ra->res.items[i];
-        if (!res->needs_hash)
-            continue;
-        int rc = add_suffix(r, res);
-        if (rc)
-            return rc;
-        changed = true;
+    size_t n = 0;
+    for (size_t i = 0; i < ra->res.len; i++)
+        n += ra->res.items[i]->needs_hash;
+    if (!n)
+        return 0;
+    /* scratch of the stage: on the heap, not in the render's arena */
+    hash_job j = {malloc(n * sizeof *j.res), malloc(n * sizeof *j.suffix)};
+    if (!j.res || !j.suffix) {
+        free(j.res);
+        free(j.suffix);
+        return kr_err_nomem(r->err);
     }
-    if (changed)
-        kr_resmap_ids_changed(&ra->res);
-    return 0;
+    for (size_t i = 0, k = 0; i < ra->res.len; i++)
+        if (ra->res.items[i]->needs_hash)
+            j.res[k++] = ra->res.items[i];
+    int rc = kr_par_chunks(r, n, hash_range, &j);
+    /* the renames intern the new names: on this thread, in order */
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = add_suffix(r, j.res[i], j.suffix[i]);
+    free(j.res);
+    free(j.suffix);
+    kr_resmap_ids_changed(&ra->res);
+    return rc;
 }

@@ -50,6 +50,17 @@ static int rehash(kr_interner *in)
     return 0;
 }
 
+const char *kr_intern_find_n(const kr_interner *in, const char *s, size_t len)
+{
+    uint64_t h = XXH3_64bits(s, len);
+    for (size_t i = (size_t)h & (in->cap - 1); in->slots[i]; i = (i + 1) & (in->cap - 1)) {
+        const entry *e = in->slots[i];
+        if (e->hash == h && e->len == len && memcmp(e->text, s, len) == 0)
+            return e->text;
+    }
+    return NULL;
+}
+
 const char *kr_intern_n(kr_interner *in, const char *s, size_t len)
 {
     uint64_t h = XXH3_64bits(s, len);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "transformers.h"
 #include "xf_rename.h"
 #include "table_alloc.h"
@@ -24,6 +25,7 @@ typedef struct pentry {
 typedef struct pmap {
     pentry *e;
     size_t mask, count;
+    kr_arena *lists; /* where the entries' lists grow (the pass's own arena) */
 } pmap;
 
 static size_t phash(const void *a, const void *b)
@@ -49,7 +51,7 @@ static pentry *pmap_find(const pmap *m, const void *a, const void *b)
     return s->a ? s : NULL;
 }
 
-/* The tables and lists are scratch of the pass, on malloc (pmap_free). */
+/* The tables are scratch of the pass, on malloc (pmap_free); their lists are in m->lists. */
 static int pmap_grow(kr_render *r, pmap *m)
 {
     size_t n = m->e ? (m->mask + 1) * 2 : 16;
@@ -67,8 +69,6 @@ static int pmap_grow(kr_render *r, pmap *m)
 
 static void pmap_free(pmap *m)
 {
-    for (size_t i = 0; m->e && i <= m->mask; i++)
-        free(m->e[i].v);
     free(m->e);
     *m = (pmap){0};
 }
@@ -86,13 +86,15 @@ static pentry *pmap_get(kr_render *r, pmap *m, const void *a, const void *b)
     return s;
 }
 
-static int pentry_push(kr_render *r, pentry *e, uint32_t x)
+static int pentry_push(kr_render *r, kr_arena *lists, pentry *e, uint32_t x)
 {
-    if (e->n == e->cap) {
+    if (e->n == e->cap) { /* most lists hold one or two resources */
         uint32_t cap = e->cap ? e->cap * 2 : 2;
-        uint32_t *v = realloc(e->v, cap * sizeof *v);
+        uint32_t *v = kr_arena_alloc(lists, cap * sizeof *v);
         if (!v)
             return kr_err_nomem(r->err);
+        if (e->n)
+            memcpy(v, e->v, e->n * sizeof *v);
         e->v = v;
         e->cap = cap;
     }
@@ -106,7 +108,7 @@ static int pmap_add(kr_render *r, pmap *m, const void *a, const void *b, uint32_
     pentry *e = pmap_get(r, m, a, b);
     if (!e)
         return kr_err_nomem(r->err);
-    return e->n && e->v[e->n - 1] == x ? 0 : pentry_push(r, e, x);
+    return e->n && e->v[e->n - 1] == x ? 0 : pentry_push(r, m->lists, e, x);
 }
 
 /* ---- the pass ---- */
@@ -128,7 +130,9 @@ typedef struct nr_ctx {
     pmap kinds;  /* (referrer spec kind) -> global spec numbers */
     const kr_nameref **spec_t; /* per global spec number: its target ... */
     const kr_fieldspec **spec_f; /* ... and its referrer spec */
-    uint32_t *scratch;
+    size_t max_candidates; /* the most resources sharing one previous name */
+    uint32_t *scratch;     /* room for max_candidates */
+    const char *kindless;  /* "" interned: the kind of specs for every kind */
     /* the referrer being fixed */
     kr_resource *R;
     bool r_cluster, r_is_rb, r_ready;
@@ -148,8 +152,15 @@ static int index_resource(nr_ctx *c, uint32_t i)
 {
     kr_render *r = c->r;
     kr_resource *res = c->res[i];
-    c->org_ens[i] = intern_ens(c, kr_resource_orig_id(res));
-    c->cur_ens[i] = intern_ens(c, &res->id);
+    const kr_resid *org = kr_resource_orig_id(res);
+    /* neighbours mostly share their namespaces: then so do their effective namespaces and
+     * the namespace sets' entries (ns parts are interned) */
+    const kr_resource *nb = i ? c->res[i - 1] : NULL;
+    const kr_resid *nb_org = nb ? kr_resource_orig_id(nb) : NULL;
+    bool same_ns = nb && org->ns == nb_org->ns && org->cluster_scoped == nb_org->cluster_scoped &&
+                   res->id.ns == nb->id.ns && res->id.cluster_scoped == nb->id.cluster_scoped;
+    c->org_ens[i] = same_ns ? c->org_ens[i - 1] : intern_ens(c, org);
+    c->cur_ens[i] = same_ns ? c->cur_ens[i - 1] : intern_ens(c, &res->id);
     if (!c->org_ens[i] || !c->cur_ens[i])
         return kr_err_nomem(r->err);
     /* a namespaced referrer can only pick these two kinds of candidates (same_ns_as_referrer),
@@ -163,6 +174,8 @@ static int index_resource(nr_ctx *c, uint32_t i)
             return r->err->code;
     }
     const char *o = c->org_ens[i];
+    if (same_ns)
+        return 0;
     if (pmap_add(r, &c->ns_cur, o, &any_mark, 0) || pmap_add(r, &c->ns_cur, o, c->cur_ens[i], 0) ||
         (res->id.cluster_scoped && pmap_add(r, &c->ns_cur, o, &cluster_mark, 0)) ||
         pmap_add(r, &c->ns_raw, o, res->id.ns, 0))
@@ -200,12 +213,16 @@ static int build_indexes(nr_ctx *c, kr_accum *ra)
     c->n = ra->res.len;
     c->org_ens = kr_arena_alloc(r->arena, (c->n + 1) * sizeof *c->org_ens);
     c->cur_ens = kr_arena_alloc(r->arena, (c->n + 1) * sizeof *c->cur_ens);
-    c->scratch = kr_arena_alloc(r->arena, (c->n + 1) * sizeof *c->scratch);
-    if (!c->org_ens || !c->cur_ens || !c->scratch)
+    if (!c->org_ens || !c->cur_ens)
         return kr_err_nomem(r->err);
     for (uint32_t i = 0; i < c->n; i++)
         if (index_resource(c, i))
             return r->err->code;
+    /* gather() picks from the resources of one previous name (names_ns and names_any split
+     * those of `names`) */
+    for (size_t i = 0; i <= c->names.mask && c->names.e; i++)
+        if (c->names.e[i].a && c->names.e[i].n > c->max_candidates)
+            c->max_candidates = c->names.e[i].n;
     return index_specs(c, &ra->config);
 }
 
@@ -241,8 +258,10 @@ static int collect_subject_namespaces(nr_ctx *c)
             return kr_err_set(r->err, KRENDER_E_RESOURCE, c->R->file, ns->line, ns->col,
                               "Invalid Input: namespace is blank for resource \"%s\"",
                               kr_resid_string(r->arena, &c->R->id));
-        if (!(c->subj[c->nsubj++] = kr_intern_n(r->strings, ns->u.text, ns->len)))
-            return kr_err_nomem(r->err);
+        /* a namespace no resource has (not interned) selects none */
+        const char *known = kr_intern_find_n(r->strings, ns->u.text, ns->len);
+        if (known)
+            c->subj[c->nsubj++] = known;
     }
     return 0;
 }
@@ -253,11 +272,8 @@ static int prepare_referrer(nr_ctx *c)
         return 0;
     c->r_ready = true;
     c->r_cluster = c->R->id.cluster_scoped;
-    c->r_ens = intern_ens(c, &c->R->id);
     c->r_is_rb = strcmp(c->R->id.kind, "RoleBinding") == 0;
     c->nsubj = 0;
-    if (!c->r_ens)
-        return kr_err_nomem(c->r->err);
     return !c->r_cluster && c->r_is_rb ? collect_subject_namespaces(c) : 0;
 }
 
@@ -448,9 +464,10 @@ static int select_referral(nr_ctx *c, const sel *s, const kr_node *at, const cha
                            size_t oldlen, kr_resource **out)
 {
     *out = NULL;
-    const char *name = kr_intern_n(c->r->strings, old, oldlen);
+    /* no resource ever had a name not interned */
+    const char *name = kr_intern_find_n(c->r->strings, old, oldlen);
     if (!name)
-        return kr_err_nomem(c->r->err);
+        return 0;
     size_t n = gather(c, s, name);
     n = sieve(c, s, n, prev_selected_by_target);
     if (s->have_gvk)
@@ -516,11 +533,9 @@ static int narrow_by_namespace(nr_ctx *c, const kr_node *map, sel *s)
         return 0;
     const char *text = kr_is_scalar(nsn) ? nsn->u.text : "";
     size_t len = kr_is_scalar(nsn) ? nsn->len : 0;
-    s->ns = kr_intern_n(c->r->strings, text, len);
-    if (!s->ns)
-        return kr_err_nomem(c->r->err);
-    if (strcmp(s->ns, "_non_namespaceable_") == 0)
-        s->narrow = NARROW_EMPTY;
+    s->ns = kr_intern_find_n(c->r->strings, text, len);
+    if (!s->ns || strcmp(text, "_non_namespaceable_") == 0)
+        s->narrow = NARROW_EMPTY; /* (a namespace no resource has: none is a candidate) */
     else
         s->narrow = org_ns_in_scope(c, s->ns) ? NARROW_ORG : NARROW_CUR;
     return 0;
@@ -602,15 +617,17 @@ static int apply_filter(nr_ctx *c, uint32_t g)
     return rc;
 }
 
-/* Runs the filters of one referrer: the specs for its original kind and the kind-less ones,
+/* Runs the filters of referrer ri: the specs for its original kind and the kind-less ones,
  * merged back into configuration order. */
-static int fix_referrer(nr_ctx *c, kr_resource *res)
+static int fix_referrer(nr_ctx *c, uint32_t ri)
 {
+    kr_resource *res = c->res[ri];
     const kr_resid *org = kr_resource_orig_id(res);
     const pentry *a = pmap_find(&c->kinds, org->kind, NULL);
-    const pentry *b = pmap_find(&c->kinds, kr_intern(c->r->strings, ""), NULL);
+    const pentry *b = c->kindless ? pmap_find(&c->kinds, c->kindless, NULL) : NULL;
     uint32_t na = a ? a->n : 0, nb = b ? b->n : 0, i = 0, j = 0;
     c->R = res;
+    c->r_ens = c->cur_ens[ri];
     c->r_ready = false;
     while (i < na || j < nb) {
         uint32_t g = (j >= nb || (i < na && a->v[i] < b->v[j])) ? a->v[i++] : b->v[j++];
@@ -623,16 +640,39 @@ static int fix_referrer(nr_ctx *c, kr_resource *res)
     return 0;
 }
 
+/* Referrers [from, to) with render r: a copy of the context with its own scratch. The indexes
+ * are only read, strings only looked up: chunks of a big render run on two threads. */
+static int fix_range(kr_render *r, size_t from, size_t to, void *arg)
+{
+    nr_ctx c = *(const nr_ctx *)arg;
+    c.r = r;
+    c.scratch = kr_arena_alloc(r->arena, (c.max_candidates + 1) * sizeof *c.scratch);
+    if (!c.scratch)
+        return kr_err_nomem(r->err);
+    int rc = 0;
+    for (size_t i = from; !rc && i < to; i++)
+        rc = fix_referrer(&c, (uint32_t)i);
+    return rc;
+}
+
 int kr_fix_name_references(kr_render *r, kr_accum *ra)
 {
     if (!ra->res.len || !ra->config.nnameref)
         return 0;
     nr_ctx c = {.r = r};
-    int rc = build_indexes(&c, ra) ? r->err->code : 0;
-    for (size_t i = 0; !rc && i < c.n; i++)
-        rc = fix_referrer(&c, c.res[i]);
+    kr_arena *lists = kr_arena_new();
+    if (!lists)
+        return kr_err_nomem(r->err);
     pmap *maps[] = {&c.names, &c.names_ns, &c.names_any, &c.ns_cur, &c.ns_raw, &c.kinds};
     for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
+        maps[i]->lists = lists;
+    int rc = build_indexes(&c, ra) ? r->err->code : 0;
+    if (!rc && !(c.kindless = kr_intern(r->strings, "")))
+        rc = kr_err_nomem(r->err);
+    if (!rc)
+        rc = kr_par_chunks(r, c.n, fix_range, &c);
+    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++)
         pmap_free(maps[i]);
+    kr_arena_free(lists);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "decode.h"
 #include "jsonvalue.h"
+#include "par.h"
 #include "resolve.h"
 
 struct kr_var {
@@ -316,8 +317,10 @@ static int var_value(kr_render *r, const kr_var *v, value *out)
 typedef struct resolver {
     kr_accum *ra;
     value *values; /* per var */
-    size_t *hits;
-    kr_buf buf;
+    size_t *hits;  /* per var; counted atomically: chunks of a big render share it */
+    kr_buf buf;    /* each chunk's own */
+    const kr_fslist *specs;
+    const char **kinds; /* each spec's kind interned (ids' kinds compare by pointer); NULL: any */
 } resolver;
 
 static long find_var(const resolver *rv, const char *name, size_t len)
@@ -355,7 +358,7 @@ static int expand(kr_render *r, resolver *rv, kr_node *n)
                 long vi = find_var(rv, rest + 1, nlen);
                 const value *val = vi >= 0 && rv->values[vi].primitive ? &rv->values[vi] : NULL;
                 if (val)
-                    rv->hits[vi]++;
+                    __atomic_fetch_add(&rv->hits[vi], 1, __ATOMIC_RELAXED);
                 if (len == nlen + 3) { /* the whole field is $(NAME): it takes the type */
                     if (val) {
                         n->type = (uint8_t)val->type;
@@ -416,6 +419,23 @@ static int set_field(kr_render *r, kr_resource *res, kr_node *node, void *arg)
     return 0;
 }
 
+/* The references in resources [from, to), with a resolver of their own (its buffer). */
+static int resolve_range(kr_render *r, size_t from, size_t to, void *arg)
+{
+    resolver rv = *(const resolver *)arg;
+    rv.buf = (kr_buf){0};
+    int rc = 0;
+    for (size_t i = from; !rc && i < to; i++) {
+        kr_resource *res = rv.ra->res.items[i];
+        for (size_t j = 0; !rc && j < rv.specs->n; j++)
+            if ((!rv.kinds[j] || rv.kinds[j] == res->id.kind) &&
+                kr_fs_selects(&rv.specs->v[j], res->id.group, res->id.version, res->id.kind))
+                rc = kr_fs_walk(r, res, &rv.specs->v[j], 0, set_field, &rv);
+    }
+    kr_buf_free(&rv.buf);
+    return rc;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(((const kr_var *)a)->name, ((const kr_var *)b)->name);
@@ -427,14 +447,14 @@ int kr_resolve_vars(kr_render *r, kr_accum *ra)
         return 0;
     qsort(ra->vars, ra->nvars, sizeof *ra->vars, by_name); /* names are unique */
     resolver rv = {ra, kr_arena_zalloc(r->arena, ra->nvars * sizeof(value)),
-                   kr_arena_zalloc(r->arena, ra->nvars * sizeof(size_t)), {0}};
+                   kr_arena_zalloc(r->arena, ra->nvars * sizeof(size_t)), {0},
+                   &ra->config.lists[KR_FS_VAR_REFERENCE], NULL};
     if (!rv.values || !rv.hits)
         return kr_err_nomem(r->err);
     int rc = 0;
     for (size_t i = 0; !rc && i < ra->nvars; i++)
         rc = var_value(r, &ra->vars[i], &rv.values[i]);
-    const kr_fslist *specs = &ra->config.lists[KR_FS_VAR_REFERENCE];
-    /* each spec's kind interned once (ids are interned: kinds compare by pointer); NULL = any */
+    const kr_fslist *specs = rv.specs;
     const char **kinds = specs->n ? kr_arena_alloc(r->arena, specs->n * sizeof *kinds) : NULL;
     if (specs->n && !kinds)
         rc = kr_err_nomem(r->err);
@@ -444,14 +464,9 @@ int kr_resolve_vars(kr_render *r, kr_accum *ra)
         if (k[0] && !kinds[j])
             rc = kr_err_nomem(r->err);
     }
-    for (size_t i = 0; !rc && i < ra->res.len; i++) {
-        kr_resource *res = ra->res.items[i];
-        for (size_t j = 0; !rc && j < specs->n; j++)
-            if ((!kinds[j] || kinds[j] == res->id.kind) &&
-                kr_fs_selects(&specs->v[j], res->id.group, res->id.version, res->id.kind))
-                rc = kr_fs_walk(r, res, &specs->v[j], 0, set_field, &rv);
-    }
-    kr_buf_free(&rv.buf);
+    rv.kinds = kinds;
+    if (!rc)
+        rc = kr_par_chunks(r, ra->res.len, resolve_range, &rv);
     if (rc)
         return rc;
     kr_buf unused = {0};

@@ -731,6 +731,111 @@ static void read_ahead_is_serial(void **state)
     krender_result_free(r);
 }
 
+/* Writes `n` Deployments to rel, each referring to ConfigMap c<i> (name references) and to
+ * var SVC; resources named in `odd` (a comma-separated list of indices, with commas around)
+ * get a scalar for metadata.annotations, or (odd_args) a map among their args. */
+static void write_deployments(fixture *f, const char *rel, size_t n, const char *odd,
+                              bool odd_args)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    assert_non_null(m);
+    for (size_t i = 0; i < n; i++) {
+        char key[32];
+        snprintf(key, sizeof key, ",%zu,", i);
+        bool is_odd = odd && strstr(odd, key);
+        fprintf(m,
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d%zu\n%s"
+                "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n"
+                "        image: i\n        args: [\"$(SVC)\", \"n%zu\"%s]\n"
+                "        envFrom:\n        - configMapRef:\n            name: c%zu\n"
+                "      volumes:\n      - name: v\n        configMap:\n          name: c%zu\n",
+                i, is_odd && !odd_args ? "  annotations: scalar\n" : "", i,
+                is_odd && odd_args ? ", {not: a string}" : "", i, i);
+    }
+    fclose(m);
+    tu_write(f->dir, rel, text);
+    free(text);
+}
+
+/* A kustomization in dir over d.yaml, a Service (the var) and n generated ConfigMaps. */
+static void write_big_kustomization(fixture *f, const char *dir, size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    assert_non_null(m);
+    fprintf(m, "resources: [d.yaml, svc.yaml]\ncommonLabels: {team: t}\n"
+               "commonAnnotations: {note: x}\nvars:\n- name: SVC\n"
+               "  objref: {kind: Service, name: svc, apiVersion: v1}\nconfigMapGenerator:\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(m, "- name: c%zu\n  literals: [k=%zu]\n", i, i);
+    fclose(m);
+    char rel[64];
+    snprintf(rel, sizeof rel, "%s/kustomization.yaml", dir);
+    tu_write(f->dir, rel, text);
+    snprintf(rel, sizeof rel, "%s/svc.yaml", dir);
+    tu_write(f->dir, rel, "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n");
+    free(text);
+}
+
+/* The stages that split a big render's resources into chunks on two threads (par.h: hash
+ * suffixes, name references, vars) give what one thread gives: the same output, and where
+ * chunks far apart both fail (a map among a container's args, which vars reject), the error a
+ * serial run meets first; an annotation stage failing twice reports the first too. */
+static void parallel_stages_are_serial(void **state)
+{
+    fixture *f = *state;
+    size_t n = 1300; /* 2,601 resources, 1,300 hashed: above KR_PAR_MIN */
+    write_deployments(f, "par/ok/d.yaml", n, NULL, false);
+    write_deployments(f, "par/ann/d.yaml", n, ",40,1250,", false);
+    write_deployments(f, "par/args/d.yaml", n, ",60,1200,", true);
+    write_big_kustomization(f, "par/ok", n);
+    write_big_kustomization(f, "par/ann", n);
+    write_big_kustomization(f, "par/args", n);
+    const char *roots[] = {"par/ok", "par/ann", "par/args"};
+    for (size_t i = 0; i < 3; i++) {
+        krender_result *want[3] = {NULL, NULL, NULL};
+        for (unsigned t = 1; t <= 3; t++) {
+            krender_options o = KRENDER_OPTIONS_INIT;
+            o.threads = t;
+            want[t - 1] = build(f, roots[i], &o);
+        }
+        const krender_error *e = krender_result_error(want[0]);
+        if (i == 0) {
+            const char *y = krender_result_yaml(want[0], NULL);
+            assert_null(e);
+            assert_non_null(strstr(y, "name: d1299\n"));
+            assert_non_null(strstr(y, "args:\n        - svc\n        - n1299\n"));
+            assert_non_null(strstr(y, "    note: x\n"));
+            assert_non_null(strstr(y, "    team: t\n"));
+            const char *cm = strstr(y, "  name: c1299-");
+            assert_non_null(cm); /* and every reference took the suffix */
+            char ref[64];
+            snprintf(ref, sizeof ref, "name: %.*s\n", 16, cm + 8); /* c1299-<10-letter hash> */
+            assert_non_null(strstr(strstr(y, "name: d1299\n"), ref));
+        } else {
+            assert_non_null(e);
+            /* the first odd resource's, as one thread meets it */
+            assert_non_null(strstr(e->message, i == 1 ? "d40" : "d60"));
+        }
+        for (unsigned t = 2; t <= 3; t++) {
+            assert_string_equal(krender_result_yaml(want[0], NULL),
+                                 krender_result_yaml(want[t - 1], NULL));
+            const krender_error *et = krender_result_error(want[t - 1]);
+            assert_int_equal(e != NULL, et != NULL);
+            if (e) {
+                assert_int_equal(e->code, et->code);
+                assert_string_equal(e->message, et->message);
+                assert_int_equal(e->line, et->line);
+            }
+        }
+        for (unsigned t = 0; t < 3; t++)
+            krender_result_free(want[t]);
+    }
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -740,7 +845,7 @@ int main(void)
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
         T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(build_many_tail_borrows_threads), T(relative_roots_are_absolute_ones), T(read_ahead_is_serial),
-        T(dropped_bytes_are_read_again),
+        T(dropped_bytes_are_read_again), T(parallel_stages_are_serial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

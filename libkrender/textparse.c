@@ -9,7 +9,8 @@
 enum { READ_STREAM, READ_DOC11, READ_DOC12 };
 
 typedef struct text_entry {
-    uint64_t hash;
+    uint64_t hash; /* of the text */
+    uint64_t slot; /* of the text and the file: where the entry goes in the table */
     size_t len;
     const char *file;
     const char *text; /* the context's copy, once kept */
@@ -50,7 +51,11 @@ static text_entry *lookup(kr_render *r, int reading, const char *file, const cha
         *tp = t;
     }
     uint64_t h = XXH3_64bits(text, len);
-    size_t mask = t->nslots - 1, i = (size_t)h & mask;
+    /* the file goes into the slot too: one component's patch (the same text) read from the
+     * kustomizations of hundreds of apps would otherwise make one long run of the table,
+     * probed with a string compare at each step */
+    uint64_t slot = h ^ XXH3_64bits(file, strlen(file));
+    size_t mask = t->nslots - 1, i = (size_t)slot & mask;
     for (; t->slots[i]; i = (i + 1) & mask)
         if (same(t->slots[i], reading, h, file, text, len))
             return t->slots[i];
@@ -62,20 +67,21 @@ static text_entry *lookup(kr_render *r, int reading, const char *file, const cha
         for (size_t j = 0; j < t->nslots; j++) {
             if (!t->slots[j])
                 continue;
-            size_t k = (size_t)t->slots[j]->hash & (n - 1);
+            size_t k = (size_t)t->slots[j]->slot & (n - 1);
             while (slots[k])
                 k = (k + 1) & (n - 1);
             slots[k] = t->slots[j];
         }
         t->slots = slots;
         t->nslots = n;
-        for (i = (size_t)h & (n - 1); slots[i]; i = (i + 1) & (n - 1))
+        for (i = (size_t)slot & (n - 1); slots[i]; i = (i + 1) & (n - 1))
             ;
     }
     text_entry *e = kr_arena_zalloc(a, sizeof *e);
     if (!e || !(e->file = kr_arena_strdup(a, file)))
         return NULL;
     e->hash = h;
+    e->slot = slot;
     e->len = len;
     e->reading = reading;
     t->slots[i] = e;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,30 @@ static void failures_are_not_kept(void **state)
     }
 }
 
+/* One text (a component's patch) read from the kustomizations of 600 apps, twice each: every
+ * file gets its own kept parse, found again after the table has grown many times over. */
+static void one_text_from_many_files(void **state)
+{
+    fixture *f = *state;
+    kr_node **kept[600];
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 600; i++) {
+            char file[32];
+            snprintf(file, sizeof file, "apps/a%d/kustomization.yaml", i);
+            kr_node **docs = stream(f, file, patch);
+            if (round == 0)
+                assert_true(kr_arena_owns(f->r.arena, docs[0])); /* first reading */
+            else if (round == 1)
+                kept[i] = docs;
+            else
+                assert_ptr_equal(docs[0], kept[i][0]); /* the same kept parse */
+            if (round)
+                assert_false(kr_arena_owns(f->r.arena, docs[0]));
+        }
+    for (int i = 1; i < 600; i++)
+        assert_ptr_not_equal(kept[i][0], kept[i - 1][0]);
+}
+
 /* A List without items gets a metadata mapping as a resource: on a copy, not on the kept
  * document the next render reads. */
 static void resources_leave_the_kept_parse_alone(void **state)
@@ -115,6 +140,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(kept_from_the_second_reading, setup, teardown),
         cmocka_unit_test_setup_teardown(failures_are_not_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(one_text_from_many_files, setup, teardown),
         cmocka_unit_test_setup_teardown(resources_leave_the_kept_parse_alone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,21 @@ static void chunk_free(chunk_t *c)
         free(c);
 }
 
+kr_arena *kr_arena_new_reserved(size_t bytes)
+{
+    kr_arena *a = kr_arena_new();
+    chunk_t *c = a ? chunk_new(bytes, bytes, false) : NULL;
+    if (!c) {
+        free(a);
+        return NULL;
+    }
+    c->next = NULL;
+    c->used = 0;
+    set_head(a, c);
+    a->next_size = bytes;
+    return a;
+}
+
 kr_arena *kr_arena_new_huge(void)
 {
     kr_arena *a = kr_arena_new();

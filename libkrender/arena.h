@@ -22,6 +22,10 @@ kr_arena *kr_arena_new(void);
  * huge pages: for the one arena of a render that grows to tens of megabytes on its critical
  * path (fewer page faults). Its last huge page is resident whole, hence not for every arena. */
 kr_arena *kr_arena_new_huge(void);
+/* An arena whose first chunk, of `bytes` (allocated now, on the calling thread), takes what
+ * another thread will allocate in it: a thread that mallocs nothing gets no heap of its own
+ * from glibc (a megabyte or two more resident while the read-ahead thread holds the second). */
+kr_arena *kr_arena_new_reserved(size_t bytes);
 void kr_arena_free(kr_arena *a);
 /* kr_arena_alloc when the head chunk has no room for n (already rounded up to 8). */
 void *kr_arena_alloc_slow(kr_arena *a, size_t n);

@@ -63,7 +63,9 @@ int kr_par_chunks(kr_render *r, size_t n, kr_par_fn fn, void *arg)
     atomic_init(&c.first_failed, c.nchunks);
     helper h = {.c = &c, .shadow = *r};
     c.errs = calloc(c.nchunks, sizeof *c.errs);
-    h.shadow.arena = c.errs ? kr_arena_new() : NULL;
+    /* room for what the helper makes (its pages are touched only as it uses them) */
+    size_t room = n * 256 < 64 * 1024 ? 64 * 1024 : n * 256;
+    h.shadow.arena = c.errs ? kr_arena_new_reserved(room) : NULL;
     pthread_t tid;
     if (!h.shadow.arena || pthread_create(&tid, NULL, helper_main, &h) != 0) {
         kr_arena_free(h.shadow.arena);

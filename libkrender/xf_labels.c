@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "par.h"
 #include "transformers.h"
 #include "xf_fields.h"
 
@@ -91,13 +92,39 @@ static size_t selected_specs(const kr_resource *res, const kr_fslist *fs,
     return n;
 }
 
+typedef struct set_job {
+    kr_resmap *m;
+    const kr_strpairs *pairs;
+    const kr_fslist *fs;
+    const entry_arg *args; /* per pair, shared by the chunks (read only) */
+} set_job;
+
+/* The entries set in resources [from, to): each resource's own maps alone change. */
+static int set_range(kr_render *r, size_t from, size_t to, void *arg)
+{
+    const set_job *j = arg;
+    const kr_fieldspec **sel = kr_arena_alloc(r->arena, j->fs->n * sizeof *sel);
+    if (!sel)
+        return kr_err_nomem(r->err);
+    for (size_t i = from; i < to; i++) {
+        kr_resource *res = j->m->items[i];
+        size_t nsel = selected_specs(res, j->fs, sel);
+        for (size_t k = 0; k < j->pairs->n; k++)
+            for (size_t s = 0; s < nsel; s++) {
+                int rc = kr_fs_walk(r, res, sel[s], KR_MAP, set_entry, (void *)&j->args[k]);
+                if (rc)
+                    return rc;
+            }
+    }
+    return 0;
+}
+
 int kr_xf_set_entries(kr_render *r, kr_resmap *m, const kr_strpairs *pairs, const kr_fslist *fs)
 {
     if (pairs->n == 0 || fs->n == 0)
         return 0;
-    const kr_fieldspec **sel = kr_arena_alloc(r->arena, fs->n * sizeof *sel);
     entry_arg *args = kr_arena_alloc(r->arena, pairs->n * sizeof *args);
-    if (!sel || !args)
+    if (!args)
         return kr_err_nomem(r->err);
     for (size_t k = 0; k < pairs->n; k++) {
         const kr_strpair *p = &pairs->v[k];
@@ -106,17 +133,8 @@ int kr_xf_set_entries(kr_render *r, kr_resmap *m, const kr_strpairs *pairs, cons
         if (!args[k].key)
             return kr_err_nomem(r->err);
     }
-    for (size_t i = 0; i < m->len; i++) {
-        kr_resource *res = m->items[i];
-        size_t nsel = selected_specs(res, fs, sel);
-        for (size_t k = 0; k < pairs->n; k++)
-            for (size_t j = 0; j < nsel; j++) {
-                int rc = kr_fs_walk(r, res, sel[j], KR_MAP, set_entry, &args[k]);
-                if (rc)
-                    return rc;
-            }
-    }
-    return 0;
+    set_job j = {m, pairs, fs, args};
+    return kr_par_chunks(r, m->len, set_range, &j);
 }
 
 /* ---- the kustomization fields ---- */

@@ -780,10 +780,10 @@ static void write_big_kustomization(fixture *f, const char *dir, size_t n)
     free(text);
 }
 
-/* The stages that split a big render's resources into chunks on two threads (par.h: hash
- * suffixes, name references, vars) give what one thread gives: the same output, and where
- * chunks far apart both fail (a map among a container's args, which vars reject), the error a
- * serial run meets first; an annotation stage failing twice reports the first too. */
+/* The stages that split a big render's resources into chunks on two threads (par.h: labels
+ * and annotations, hash suffixes, name references, vars) give what one thread gives: the same
+ * output, and where chunks far apart both fail (a scalar for metadata.annotations, a map among
+ * a container's args), the error a serial run meets first. */
 static void parallel_stages_are_serial(void **state)
 {
     fixture *f = *state;

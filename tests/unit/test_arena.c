@@ -137,6 +137,33 @@ static void release_tail_keeps_data(void **state)
     kr_arena_free(a);
 }
 
+/* A reserved arena's first chunk, made on the calling thread, takes every allocation up to its
+ * size (another thread filling it mallocs nothing); beyond, the arena grows as any other. */
+static void reserved_room_takes_the_first_allocations(void **state)
+{
+    (void)state;
+    kr_arena *a = kr_arena_new_reserved(64 * 1024);
+    assert_non_null(a);
+    unsigned char *first = kr_arena_alloc(a, 512);
+    assert_non_null(first);
+    block b[230];
+    for (size_t i = 0; i < 230; i++) {
+        b[i] = (block){kr_arena_alloc(a, 300), 300, (unsigned char)(i + 1)};
+        assert_non_null(b[i].p);
+        memset(b[i].p, b[i].fill, b[i].n);
+        if (512 + (i + 1) * 304 <= 64 * 1024) /* (300 rounded up to 8) */
+            assert_true(b[i].p > first && b[i].p + 300 <= first + 64 * 1024);
+    }
+    assert_true(b[229].p < first || b[229].p >= first + 64 * 1024); /* 70 KB in: grown */
+    check_blocks(b, 230);
+    kr_arena *dst = kr_arena_new();
+    assert_non_null(dst);
+    kr_arena_adopt(dst, a); /* as par.c does with a helper's arena */
+    assert_true(kr_arena_owns(dst, first) && kr_arena_owns(dst, b[229].p));
+    check_blocks(b, 230);
+    kr_arena_free(dst);
+}
+
 int main(void)
 {
 #define BOTH(t) cmocka_unit_test_setup(t, plain), cmocka_unit_test_setup(t, huge)
@@ -146,6 +173,7 @@ int main(void)
         BOTH(reset_keeps_one_chunk_and_works_again),
         BOTH(adopted_chunks_live_with_the_adopter),
         BOTH(release_tail_keeps_data),
+        cmocka_unit_test(reserved_room_takes_the_first_allocations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Helpers for tests that need a file tree: a fresh temporary directory per test. */
 #ifndef KR_TESTUTIL_H
 #define KR_TESTUTIL_H
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,18 @@ static inline int tu_write(const char *dir, const char *rel, const char *text)
         return -1;
     fputs(text, f);
     return fclose(f);
+}
+
+/* Drops the file at path from the page cache, where the file system allows it (written back
+ * first: only clean pages go); a test of reading files that are not cached. */
+static inline void tu_uncache(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return;
+    (void)fdatasync(fd);
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
 }
 
 static inline char *tu_tmpdir(void)

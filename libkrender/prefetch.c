@@ -1,17 +1,15 @@
 /* Reading ahead on a second thread: see prefetch.h. */
-#define _GNU_SOURCE /* preadv2, RWF_NOWAIT */
 #include "prefetch.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "coldread.h"
 #include "fs.h"
 #include "loader.h"
 #include "parse.h"
@@ -49,9 +47,7 @@ struct kr_prefetch {
                              * end (no copy); later renders copy what the cache keeps, so a
                              * long-lived context does not grow with every big render */
     bool running;           /* the thread is to be joined */
-    bool cold;              /* the thread's files are not cached: it hints (hint_*) */
-    unsigned fast;          /* cached files read in a row since */
-    bool no_nowait;         /* RWF_NOWAIT refused here */
+    kr_coldness cold;       /* the thread's files are not cached: it hints (coldread.h) */
 };
 
 /* Paths the walk builds live on its stack (the table keeps its own copies): longer ones are
@@ -148,8 +144,6 @@ static bool stopping(kr_prefetch *p)
     return s;
 }
 
-static ssize_t first_read(kr_prefetch *p, int fd, char *buf, size_t n);
-
 /* Reads the regular file at clean absolute `path` into *f (bytes malloc'd). A file the render
  * would refuse to read as it is (a link on the way, outside the jail, too large) fails; one
  * that does not exist sets *missing (and *err). */
@@ -173,7 +167,7 @@ static bool read_file(kr_prefetch *p, const char *path, kr_pf_file *f, int *err,
     size_t len = 0;
     while (data && len < (size_t)st.st_size) {
         ssize_t n = len ? read(fd, data + len, (size_t)st.st_size - len)
-                        : first_read(p, fd, data, (size_t)st.st_size);
+                        : kr_cold_first_read(&p->cold, fd, data, (size_t)st.st_size);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -205,107 +199,6 @@ static bool attach(kr_prefetch *p, pf_entry *e, const kr_pf_file *f)
 }
 
 static void walk_dir(kr_prefetch *p, const char *dir, int depth);
-
-/* ---- files the kernel has not cached ----
- * Reading a file that is not in the page cache costs the project's VM ~100 us of kernel CPU and
- * a wait for the disk, and read one after another the render waits for each (a tree not read
- * for a while: a fresh checkout, or pages the kernel wrote out; on the project's VM DAMON
- * writes out what was not used for 60 s). Once the thread meets a file that is not cached it
- * tells the kernel about the files of each kustomization it enters before reading them
- * (posix_fadvise WILLNEED: their reads go out together and are in flight while it parses), its
- * own and those the render reads (generator sources, patch files); after PF_WARM_RUN cached
- * files in a row it stops (a cached file costs ~5 us: a hint would only add three calls). A
- * large aggregate with nothing cached: 1.12-1.24 -> 0.68-0.80 s. */
-
-#define PF_WARM_RUN 32 /* this many cached files in a row: the tree is cached again */
-
-/* A file's first read, which tells whether its bytes were cached: RWF_NOWAIT fails with EAGAIN
- * rather than wait for the disk (then the read waits as any). Without RWF_NOWAIT (an older
- * kernel, another file system) the thread never hints. */
-static ssize_t first_read(kr_prefetch *p, int fd, char *buf, size_t n)
-{
-    if (p->no_nowait)
-        return read(fd, buf, n);
-    struct iovec iov = {buf, n};
-    ssize_t got = preadv2(fd, &iov, 1, -1, RWF_NOWAIT); /* -1: at the file's position */
-    if (got >= 0) {
-        if (p->cold && ++p->fast >= PF_WARM_RUN)
-            p->cold = false;
-        return got;
-    }
-    if (errno == EAGAIN) {
-        p->cold = true;
-        p->fast = 0;
-    } else if (errno != EINTR) {
-        p->no_nowait = true;
-    }
-    return read(fd, buf, n);
-}
-
-static void hint_path(kr_prefetch *p, const char *abs)
-{
-    int fd = kr_fs_open_nolinks(p->r, abs); /* no links, within the jail: as the reads */
-    if (fd < 0)
-        return;
-    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); /* advice: a refusal changes nothing */
-    close(fd);
-}
-
-/* entry (text from `skip` on) relative to dir; `kust`: a directory, whose kustomization.yaml */
-static void hint_entry(kr_prefetch *p, const char *dir, const kr_node *entry, size_t skip,
-                       bool kust)
-{
-    if (!kr_is_scalar(entry) || entry->len <= skip || kr_path_is_remote(entry->u.text))
-        return;
-    char abs[PF_PATH_MAX];
-    if (kr_path_join_buf(abs, sizeof abs, dir, entry->u.text + skip) && kr_fs_clean_abs(abs) &&
-        (!kust || concat(abs, sizeof abs, abs, "/kustomization.yaml")))
-        hint_path(p, abs);
-}
-
-/* The entries of a resources-like list: files, and directories' kustomization.yaml. */
-static void hint_list(kr_prefetch *p, const char *dir, const kr_node *list, bool resources)
-{
-    for (uint32_t i = 0; kr_is_seq(list) && i < list->len; i++) {
-        const kr_node *it = list->u.items[i];
-        bool file = resources && kr_is_scalar(it) && kr_fs_has_extension(it->u.text);
-        hint_entry(p, dir, it, 0, !file);
-    }
-}
-
-/* The files of kustomization k the render reads itself: generator sources (envs, env, files,
- * whose "key=path" names the file after the '='), patch files. */
-static void hint_render_files(kr_prefetch *p, const char *dir, const kr_node *k)
-{
-    static const char *const generators[] = {"configMapGenerator", "secretGenerator"};
-    for (size_t g = 0; g < 2; g++) {
-        const kr_node *list = kr_map_get(k, generators[g]);
-        for (uint32_t i = 0; kr_is_seq(list) && i < list->len; i++) {
-            const kr_node *gen = list->u.items[i];
-            const kr_node *envs = kr_map_get(gen, "envs"), *files = kr_map_get(gen, "files");
-            for (uint32_t j = 0; kr_is_seq(envs) && j < envs->len; j++)
-                hint_entry(p, dir, envs->u.items[j], 0, false);
-            hint_entry(p, dir, kr_map_get(gen, "env"), 0, false);
-            for (uint32_t j = 0; kr_is_seq(files) && j < files->len; j++) {
-                const kr_node *f = files->u.items[j];
-                const char *eq = kr_is_scalar(f) ? memchr(f->u.text, '=', f->len) : NULL;
-                hint_entry(p, dir, f, eq ? (size_t)(eq + 1 - f->u.text) : 0, false);
-            }
-        }
-    }
-    const kr_node *sm = kr_map_get(k, "patchesStrategicMerge");
-    for (uint32_t i = 0; kr_is_seq(sm) && i < sm->len; i++) {
-        const kr_node *e = sm->u.items[i];
-        if (kr_is_scalar(e) && !memchr(e->u.text, '\n', e->len)) /* a file, not inline YAML */
-            hint_entry(p, dir, e, 0, false);
-    }
-    static const char *const with_path[] = {"patches", "patchesJson6902"};
-    for (size_t w = 0; w < 2; w++) {
-        const kr_node *list = kr_map_get(k, with_path[w]);
-        for (uint32_t i = 0; kr_is_seq(list) && i < list->len; i++)
-            hint_entry(p, dir, kr_map_get(list->u.items[i], "path"), 0, false);
-    }
-}
 
 /* A resource file: read and parsed as the render parses it on first use. */
 static void walk_file(kr_prefetch *p, const char *path)
@@ -414,12 +307,8 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
         probe(p, path);
     /* in the render's order (pipeline.md §3) */
     const kr_node *k = f.kdoc;
-    if (p->cold) {
-        hint_list(p, dir, kr_map_get(k, "resources"), true);
-        hint_list(p, dir, kr_map_get(k, "bases"), true);
-        hint_list(p, dir, kr_map_get(k, "components"), false);
-        hint_render_files(p, dir, k);
-    }
+    if (p->cold.cold) /* its files, and those the render reads itself */
+        kr_cold_hint_kustomization(p->r, dir, k);
     walk_list(p, dir, kr_map_get(k, "resources"), true, depth);
     walk_list(p, dir, kr_map_get(k, "bases"), true, depth);
     walk_list(p, dir, kr_map_get(k, "components"), false, depth);

@@ -4,6 +4,7 @@
 #define KR_RENDER_H
 #include "arena.h"
 #include "buf.h"
+#include "coldread.h"
 #include "error.h"
 #include "intern.h"
 #include "krender.h"
@@ -60,6 +61,7 @@ struct kr_render {
     struct kr_patch_cache *patch_cache; /* xf_patch.c: parses of patch texts seen twice (render
                                          * arena; NULL until the first patch) */
     struct kr_regexes *regexes; /* regex_cache.h: the patterns this render compiled */
+    kr_coldness cold;           /* whether the files it reads itself are cached (coldread.h) */
 };
 
 /* The arena of what must outlive the stage that makes it: the render's caches (file

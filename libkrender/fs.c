@@ -604,7 +604,8 @@ int kr_fs_read(kr_render *r, kr_fs_file *f, char *buf, size_t cap, size_t *got)
         return 0;
     }
     while (n < cap) {
-        ssize_t k = n ? read(f->fd, buf + n, cap - n) : kr_cold_first_read(&r->cold, f->fd, buf, cap);
+        ssize_t k = n ? read(f->fd, buf + n, cap - n)
+                      : kr_cold_first_read(&r->cold, f->fd, buf, cap); /* was it cached? */
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)

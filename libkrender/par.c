@@ -12,7 +12,6 @@
 #define THREADS 2
 
 typedef struct crew {
-    const kr_render *r;
     size_t n, chunk, nchunks;
     kr_par_fn fn;
     void *arg;
@@ -57,7 +56,7 @@ int kr_par_chunks(kr_render *r, size_t n, kr_par_fn fn, void *arg)
     if (n < KR_PAR_MIN || r->opts.threads < 2)
         return fn(r, 0, n, arg);
     size_t nchunks = THREADS * CHUNKS_PER_THREAD;
-    crew c = {.r = r, .n = n, .chunk = (n + nchunks - 1) / nchunks, .fn = fn, .arg = arg};
+    crew c = {.n = n, .chunk = (n + nchunks - 1) / nchunks, .fn = fn, .arg = arg};
     c.nchunks = (n + c.chunk - 1) / c.chunk;
     atomic_init(&c.next, 0);
     atomic_init(&c.first_failed, c.nchunks);

@@ -22,17 +22,26 @@ typedef struct kr_render kr_render;
 typedef struct kr_coldness {
     bool cold;         /* the last files were not all cached: hint */
     bool unsupported;  /* RWF_NOWAIT refused here (an older kernel, another file system) */
+    bool last_cold;    /* the last file read was not cached */
     unsigned cached;   /* cached files in a row since */
+    unsigned uncached; /* files not cached, in all */
 } kr_coldness;
 
 /* read(2) of a file's first bytes, noting in c whether they were cached (RWF_NOWAIT, then a
  * read that waits). */
 ssize_t kr_cold_first_read(kr_coldness *c, int fd, void *buf, size_t n);
 
+/* Called with each directory among a kustomization's resources, bases and components whose
+ * kustomization.yaml was not cached when it was hinted. */
+typedef void kr_cold_dir_fn(void *ctx, const char *dir);
+
 /* Hints the kernel about the files kustomization document k of directory dir names: its
  * resources, bases and components (a directory's kustomization.yaml), generator sources (envs,
  * env, files, whose "key=path" names the file after the '=') and patch files. Each is opened
- * as the reads open it (no links, within the jail); nothing is read. */
-void kr_cold_hint_kustomization(const kr_render *r, const char *dir, const kr_node *k);
+ * as the reads open it (no links, within the jail) and asked for one byte without waiting
+ * (RWF_NOWAIT: a file not cached is read ahead, and the call says so), else posix_fadvise
+ * WILLNEED. on_cold (may be NULL) hears of the directories that were not cached. */
+void kr_cold_hint_kustomization(const kr_render *r, const char *dir, const kr_node *k,
+                                kr_cold_dir_fn *on_cold, void *ctx);
 
 #endif

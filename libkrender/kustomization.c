@@ -266,7 +266,7 @@ int kr_kustomization_load(kr_render *r, const char *dir, kr_kustomization **out)
     if (rc)
         return rc;
     if (r->cold.cold && !r->prefetch) /* (the read-ahead thread hints for itself) */
-        kr_cold_hint_kustomization(r, dir, doc);
+        kr_cold_hint_kustomization(r, dir, doc, NULL, NULL);
     kr_kustomization *k = kr_arena_zalloc(r->arena, sizeof *k);
     if (!k)
         return kr_err_nomem(r->err);

@@ -4,7 +4,9 @@
  * depth first. It reads and parses what it finds, and the render takes it instead of reading
  * and parsing the file itself: its resolve, open, read and parse become a table lookup. The
  * render decides everything as before (restrictions, errors, which kustomization file counts);
- * whatever the thread did not get to, or got differently, the render does itself.
+ * whatever the thread did not get to, or got differently, the render does itself. When the
+ * render met files the kernel had not cached before the thread started, the thread first reads
+ * the kustomizations breadth first, asking the kernel for their files in bursts (prefetch.c).
  *
  * The thread never reads what the render would not: it opens only clean absolute paths, without
  * following any link (openat2 RESOLVE_NO_SYMLINKS), beneath the jail when there is one, and

@@ -659,9 +659,10 @@ static void read_ahead_is_serial(void **state)
              "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
              "commonAnnotations: {c: x}\nresources: [extra.yaml]\n");
     tu_write(f->dir, "comp/extra.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n");
-    /* 40 apps: enough files for the render to start the thread (KR_PREFETCH_AFTER_FILES) */
-    char top[2048] = "resources:\n";
-    for (int i = 0; i < 40; i++) {
+    /* 150 apps: enough files for the render to start the thread (KR_PREFETCH_AFTER_FILES),
+     * and more than two of the windows its walk of a tree not cached takes the root in */
+    char top[4096] = "resources:\n";
+    for (int i = 0; i < 150; i++) {
         char k[64], body[256], res[64];
         snprintf(k, sizeof k, "- ../apps/a%d\n", i);
         strcat(top, k);

@@ -38,6 +38,7 @@ struct kr_prefetch {
     pf_entry **slots;       /* open addressing by path; guarded by lock */
     size_t cap, count;
     bool stop;              /* guarded by lock */
+    bool overtaken;         /* the render waited for a file the thread was reading (lock) */
     /* the thread's own (no lock: only the thread touches them until it is joined) */
     const kr_render *r;     /* read only: options, jail descriptor, root */
     kr_arena *tab;          /* the table's entries and paths (under lock); freed at the stop */
@@ -138,12 +139,26 @@ static void publish(kr_prefetch *p, pf_entry *e, bool ok, bool missing)
     pthread_cond_broadcast(&p->changed);
 }
 
-static bool stopping(kr_prefetch *p)
+/* Whether the walk is to stop; below the root (depth > 0), also whether it is to give up the
+ * root's entry it is in because the render caught up with it. */
+static bool stopping(kr_prefetch *p, int depth)
 {
     pthread_mutex_lock(&p->lock);
-    bool s = p->stop;
+    bool s = p->stop || (depth > 0 && p->overtaken);
     pthread_mutex_unlock(&p->lock);
     return s;
+}
+
+/* Back at the root's entries after the render caught up with the thread: whether to leave the
+ * next entry to the render too (the thread then reads ahead of it again instead of in step,
+ * the render waiting for each file). Clears the mark. */
+static bool overtaken(kr_prefetch *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool o = p->overtaken;
+    p->overtaken = false;
+    pthread_mutex_unlock(&p->lock);
+    return o;
 }
 
 /* Reads the regular file at clean absolute `path` into *f (bytes malloc'd). A file the render
@@ -258,8 +273,11 @@ static void walk_entry(kr_prefetch *p, const char *dir, const kr_node *it, bool 
 static void walk_list(kr_prefetch *p, const char *dir, const kr_node *list, bool resources,
                       int depth)
 {
-    for (uint32_t i = 0; kr_is_seq(list) && i < list->len && !stopping(p); i++)
+    for (uint32_t i = 0; kr_is_seq(list) && i < list->len && !stopping(p, depth); i++) {
         walk_entry(p, dir, list->u.items[i], resources, depth);
+        if (depth == 0 && overtaken(p))
+            i++;
+    }
 }
 
 /* Whether the walk enters dir for the first time (a component shared by many apps is walked
@@ -457,7 +475,7 @@ static bool level_run(kr_prefetch *p, size_t from)
 {
     struct pf_level *l = p->seen;
     static const char *const lists[] = {"resources", "bases", "components"};
-    for (size_t i = from; i < l->count && !stopping(p); i++) {
+    for (size_t i = from; i < l->count && !stopping(p, 0); i++) {
         pf_level_dir *d = l->queue[i];
         bool cold;
         if (!(d->kdoc = read_kustomization(p, d->dir, &cold)))
@@ -520,13 +538,16 @@ static void walk_levels(kr_prefetch *p)
             e[n++] = (root_entry){list->u.items[j], f < 2};
     }
     bool ok = true;
-    for (size_t w = 0; ok && w < n && !stopping(p); w += PF_WINDOW) {
+    for (size_t w = 0; ok && w < n && !stopping(p, 0); w += PF_WINDOW) {
         size_t end = w + PF_WINDOW < n ? w + PF_WINDOW : n, from = l->count;
         for (size_t j = w; ok && j < end; j++)
             ok = level_entry(p, root, e[j].it, e[j].resources, 1, true);
         ok = ok && level_run(p, from);
-        for (size_t j = w >= PF_WINDOW ? w - PF_WINDOW : w; ok && j < w; j++) /* the last */
+        for (size_t j = w >= PF_WINDOW ? w - PF_WINDOW : w; ok && j < w; j++) { /* the last */
             walk_entry(p, root, e[j].it, e[j].resources, 0);
+            if (overtaken(p))
+                j++;
+        }
     }
     free(e); /* (the last window is walked by walk_dir of the root, which follows) */
 }
@@ -641,6 +662,8 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing)
     pf_entry *e = find(p, real);
     if (!e && !p->stop) /* the thread has not got there: the render reads it, the thread not */
         insert(p, p->tab, real, PF_NONE);
+    if (e && e->state == PF_WORKING)
+        p->overtaken = true;
     while (e && e->state == PF_WORKING)
         pthread_cond_wait(&p->changed, &p->lock);
     const kr_pf_file *f = e && e->state == PF_READY ? e->file : NULL;

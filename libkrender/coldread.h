@@ -35,12 +35,12 @@ ssize_t kr_cold_first_read(kr_coldness *c, int fd, void *buf, size_t n);
  * kustomization.yaml was not cached when it was hinted. */
 typedef void kr_cold_dir_fn(void *ctx, const char *dir);
 
-/* Hints the kernel about the files kustomization document k of directory dir names: its
- * resources, bases and components (a directory's kustomization.yaml), generator sources (envs,
- * env, files, whose "key=path" names the file after the '=') and patch files. Each is opened
- * as the reads open it (no links, within the jail) and asked for one byte without waiting
- * (RWF_NOWAIT: a file not cached is read ahead, and the call says so), else posix_fadvise
- * WILLNEED. on_cold (may be NULL) hears of the directories that were not cached. */
+/* Hints the kernel about the files kustomization document k of directory dir names (kfiles.h:
+ * a directory among its resources, bases and components is hinted as its kustomization.yaml).
+ * Each is opened as the reads open it (no links, within the jail) and asked for one byte
+ * without waiting (RWF_NOWAIT: a file not cached is read ahead, and the call says so), else
+ * posix_fadvise WILLNEED. on_cold (may be NULL) hears of the directories that were not
+ * cached. */
 void kr_cold_hint_kustomization(const kr_render *r, const char *dir, const kr_node *k,
                                 kr_cold_dir_fn *on_cold, void *ctx);
 

@@ -31,12 +31,18 @@ typedef struct pf_entry {
                        * left to the render, which need none) */
 } pf_entry;
 
+/* Open addressing over items whose first member is their key, a string (pf_entry,
+ * pf_level_dir). */
+typedef struct key_table {
+    void **slots;
+    size_t cap, count; /* cap: a power of two, at least twice count */
+} key_table;
+
 struct kr_prefetch {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed; /* an entry left PF_WORKING */
-    pf_entry **slots;       /* open addressing by path; guarded by lock */
-    size_t cap, count;
+    key_table table;        /* the entries by path; guarded by lock */
     bool stop;              /* guarded by lock */
     bool overtaken;         /* the render waited for a file the thread was reading (lock) */
     /* the thread's own (no lock: only the thread touches them until it is joined) */
@@ -60,49 +66,86 @@ struct kr_prefetch {
 /* Depth of kustomizations followed (the render fails far earlier on a cycle). */
 #define PF_MAX_DEPTH 64
 
-static size_t slot_of(const char *path, size_t cap)
+static size_t slot_of(const char *key, size_t cap)
 {
-    return (size_t)XXH3_64bits(path, strlen(path)) & (cap - 1);
+    return (size_t)XXH3_64bits(key, strlen(key)) & (cap - 1);
+}
+
+static const char *key_of(const void *item)
+{
+    return *(const char *const *)item;
+}
+
+static bool kt_init(key_table *t, size_t cap)
+{
+    *t = (key_table){kr_table_alloc(cap, sizeof *t->slots), cap, 0};
+    return t->slots != NULL;
+}
+
+static void *kt_find(const key_table *t, const char *key)
+{
+    for (size_t i = slot_of(key, t->cap); t->slots[i]; i = (i + 1) & (t->cap - 1))
+        if (strcmp(key_of(t->slots[i]), key) == 0)
+            return t->slots[i];
+    return NULL;
+}
+
+/* Whether the table has room for one more item (it doubles at half full); false when out of
+ * memory. */
+static bool kt_room(key_table *t)
+{
+    if ((t->count + 1) * 2 <= t->cap)
+        return true;
+    size_t cap = t->cap * 2;
+    void **slots = kr_table_alloc(cap, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slots[i])
+            continue;
+        size_t j = slot_of(key_of(t->slots[i]), cap);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return true;
+}
+
+/* Adds item (its key not in the table yet), after kt_room. */
+static void kt_put(key_table *t, void *item)
+{
+    size_t i = slot_of(key_of(item), t->cap);
+    while (t->slots[i])
+        i = (i + 1) & (t->cap - 1);
+    t->slots[i] = item;
+    t->count++;
+}
+
+static void kt_free(key_table *t)
+{
+    free(t->slots);
+    *t = (key_table){0};
 }
 
 /* The entry of path, or NULL; with lock held. */
 static pf_entry *find(const kr_prefetch *p, const char *path)
 {
-    for (size_t i = slot_of(path, p->cap); p->slots[i]; i = (i + 1) & (p->cap - 1))
-        if (strcmp(p->slots[i]->path, path) == 0)
-            return p->slots[i];
-    return NULL;
+    return kt_find(&p->table, path);
 }
 
 /* A new entry in `state` for path (copied into a), or NULL (out of memory); with lock held. */
 static pf_entry *insert(kr_prefetch *p, kr_arena *a, const char *path, int state)
 {
-    if ((p->count + 1) * 2 > p->cap) {
-        size_t cap = p->cap * 2;
-        pf_entry **slots = kr_table_alloc(cap, sizeof *slots);
-        if (!slots)
-            return NULL;
-        for (size_t i = 0; i < p->cap; i++) {
-            if (!p->slots[i])
-                continue;
-            size_t j = slot_of(p->slots[i]->path, cap);
-            while (slots[j])
-                j = (j + 1) & (cap - 1);
-            slots[j] = p->slots[i];
-        }
-        free(p->slots);
-        p->slots = slots;
-        p->cap = cap;
-    }
+    if (!kt_room(&p->table))
+        return NULL;
     pf_entry *e = kr_arena_zalloc(a, sizeof *e);
     if (!e || !(e->path = kr_arena_strdup(a, path)))
         return NULL;
     e->state = state;
-    size_t i = slot_of(path, p->cap);
-    while (p->slots[i])
-        i = (i + 1) & (p->cap - 1);
-    p->slots[i] = e;
-    p->count++;
+    kt_put(&p->table, e);
     return e;
 }
 
@@ -377,23 +420,14 @@ typedef struct pf_level_dir {
 } pf_level_dir;
 
 struct pf_level {
-    pf_level_dir **slots; /* open addressing by dir */
-    size_t cap, count;
-    pf_level_dir **queue; /* in the order met: count of them */
+    key_table dirs;
+    pf_level_dir **queue; /* in the order met: dirs.count of them */
     size_t qcap;
 };
 
-static pf_level_dir *level_find(const struct pf_level *l, const char *dir)
-{
-    for (size_t i = slot_of(dir, l->cap); l->slots[i]; i = (i + 1) & (l->cap - 1))
-        if (strcmp(l->slots[i]->dir, dir) == 0)
-            return l->slots[i];
-    return NULL;
-}
-
 static const kr_node *level_doc(const kr_prefetch *p, const char *dir)
 {
-    const pf_level_dir *d = p->seen ? level_find(p->seen, dir) : NULL;
+    const pf_level_dir *d = p->seen ? kt_find(&p->seen->dirs, dir) : NULL;
     return d ? d->kdoc : NULL;
 }
 
@@ -401,25 +435,12 @@ static const kr_node *level_doc(const kr_prefetch *p, const char *dir)
 static pf_level_dir *level_add(kr_prefetch *p, const char *dir, int depth)
 {
     struct pf_level *l = p->seen;
-    pf_level_dir *d = level_find(l, dir);
+    pf_level_dir *d = kt_find(&l->dirs, dir);
     if (d)
         return d;
-    if ((l->count + 1) * 2 > l->cap) {
-        size_t cap = l->cap * 2;
-        pf_level_dir **slots = kr_table_alloc(cap, sizeof *slots);
-        if (!slots)
-            return NULL;
-        for (size_t i = 0; i < l->count; i++) {
-            size_t j = slot_of(l->queue[i]->dir, cap);
-            while (slots[j])
-                j = (j + 1) & (cap - 1);
-            slots[j] = l->queue[i];
-        }
-        free(l->slots);
-        l->slots = slots;
-        l->cap = cap;
-    }
-    if (l->count == l->qcap) {
+    if (!kt_room(&l->dirs))
+        return NULL;
+    if (l->dirs.count == l->qcap) {
         size_t qcap = l->qcap * 2;
         pf_level_dir **q = realloc(l->queue, qcap * sizeof *q);
         if (!q)
@@ -431,11 +452,8 @@ static pf_level_dir *level_add(kr_prefetch *p, const char *dir, int depth)
     if (!d || !(d->dir = kr_arena_strdup(p->mem, dir)))
         return NULL;
     d->depth = depth;
-    size_t i = slot_of(dir, l->cap);
-    while (l->slots[i])
-        i = (i + 1) & (l->cap - 1);
-    l->slots[i] = d;
-    l->queue[l->count++] = d;
+    l->queue[l->dirs.count] = d;
+    kt_put(&l->dirs, d);
     return d;
 }
 
@@ -475,7 +493,7 @@ static bool level_run(kr_prefetch *p, size_t from)
 {
     struct pf_level *l = p->seen;
     static const char *const lists[] = {"resources", "bases", "components"};
-    for (size_t i = from; i < l->count && !stopping(p, 0); i++) {
+    for (size_t i = from; i < l->dirs.count && !stopping(p, 0); i++) {
         pf_level_dir *d = l->queue[i];
         bool cold;
         if (!(d->kdoc = read_kustomization(p, d->dir, &cold)))
@@ -508,12 +526,12 @@ static void walk_levels(kr_prefetch *p)
     struct pf_level *l = calloc(1, sizeof *l);
     if (!l)
         return;
-    l->cap = l->qcap = 256;
-    l->slots = kr_table_alloc(l->cap, sizeof *l->slots);
+    l->qcap = 256;
+    bool ok = kt_init(&l->dirs, 2 * l->qcap);
     l->queue = malloc(l->qcap * sizeof *l->queue);
     p->seen = l;
     const char *root = p->r->root_real;
-    pf_level_dir *top = l->slots && l->queue ? level_add(p, root, 0) : NULL;
+    pf_level_dir *top = ok && l->queue ? level_add(p, root, 0) : NULL;
     bool cold;
     const kr_node *k = top ? (top->kdoc = read_kustomization(p, root, &cold)) : NULL;
     if (!k)
@@ -537,9 +555,8 @@ static void walk_levels(kr_prefetch *p)
         for (uint32_t j = 0; kr_is_seq(list) && j < list->len; j++)
             e[n++] = (root_entry){list->u.items[j], f < 2};
     }
-    bool ok = true;
     for (size_t w = 0; ok && w < n && !stopping(p, 0); w += PF_WINDOW) {
-        size_t end = w + PF_WINDOW < n ? w + PF_WINDOW : n, from = l->count;
+        size_t end = w + PF_WINDOW < n ? w + PF_WINDOW : n, from = l->dirs.count;
         for (size_t j = w; ok && j < end; j++)
             ok = level_entry(p, root, e[j].it, e[j].resources, 1, true);
         ok = ok && level_run(p, from);
@@ -556,7 +573,7 @@ static void level_free(kr_prefetch *p)
 {
     if (!p->seen)
         return;
-    free(p->seen->slots);
+    kt_free(&p->seen->dirs);
     free(p->seen->queue);
     free(p->seen);
     p->seen = NULL;
@@ -585,15 +602,14 @@ void kr_prefetch_start(kr_render *r)
     if (!p)
         return;
     p->r = r;
-    p->cap = 1024;
-    p->slots = calloc(p->cap, sizeof *p->slots);
+    kt_init(&p->table, 1024);
     p->tab = kr_arena_new();
     p->mem = kr_arena_new_huge(); /* the parses of the resource files: megabytes, faulted in
                                    * 2 MiB at a time (1,300 faults fewer on the large aggregate) */
     p->keep = kr_arena_new();
     p->lend = r->serial == 1;
     p->levels = r->cold.uncached > 0;
-    bool ok = p->slots && p->tab && p->mem && p->keep && pthread_mutex_init(&p->lock, NULL) == 0;
+    bool ok = p->table.slots && p->tab && p->mem && p->keep && pthread_mutex_init(&p->lock, NULL) == 0;
     if (ok && pthread_cond_init(&p->changed, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
         ok = false;
@@ -604,7 +620,7 @@ void kr_prefetch_start(kr_render *r)
         ok = false;
     }
     if (!ok) {
-        free(p->slots);
+        kt_free(&p->table);
         kr_arena_free(p->tab);
         kr_arena_free(p->mem);
         kr_arena_free(p->keep);
@@ -635,11 +651,13 @@ char *kr_prefetch_take_bytes(kr_render *r, const kr_pf_file *pf)
 /* Frees the bytes the loader did not take; with the lock held or the thread joined. */
 static void free_untaken(kr_prefetch *p)
 {
-    for (size_t i = 0; i < p->cap; i++)
-        if (p->slots[i] && p->slots[i]->file) {
-            free((char *)p->slots[i]->file->data);
-            p->slots[i]->file->data = NULL;
+    for (size_t i = 0; i < p->table.cap; i++) {
+        pf_entry *e = p->table.slots[i];
+        if (e && e->file) {
+            free((char *)e->file->data);
+            e->file->data = NULL;
         }
+    }
 }
 
 bool kr_prefetch_lends(const kr_render *r)
@@ -655,7 +673,7 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing)
     if (!p)
         return NULL;
     pthread_mutex_lock(&p->lock);
-    if (!p->slots) { /* stopped: the table is gone */
+    if (!p->table.slots) { /* stopped: the table is gone */
         pthread_mutex_unlock(&p->lock);
         return NULL;
     }
@@ -686,9 +704,7 @@ void kr_prefetch_stop(kr_render *r)
     /* the render reads no more files: the table, its paths and the bytes not taken go (the
      * documents the render took stay in `mem`) */
     free_untaken(p);
-    free(p->slots);
-    p->slots = NULL;
-    p->cap = p->count = 0;
+    kt_free(&p->table);
     kr_arena_free(p->tab);
     p->tab = NULL;
     if (p->lend) { /* the cache holds pointers into it now */
@@ -706,7 +722,7 @@ void kr_prefetch_free(kr_render *r)
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
     free_untaken(p);
-    free(p->slots);
+    kt_free(&p->table);
     kr_arena_free(p->tab);
     kr_arena_free(p->mem);
     kr_arena_free(p->keep);

@@ -396,7 +396,9 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
     walk_list(p, dir, kr_map_get(k, "bases"), true, depth);
     walk_list(p, dir, kr_map_get(k, "components"), false, depth);
     /* (reading patches and generator sources ahead too was measured slower: the thread then
-     * falls behind the render on the resource files, whose parse is what it saves) */
+     * falls behind the render on the resource files, whose parse is what it saves; measured
+     * again once the thread left entries to a render that caught up with it: no faster, the
+     * two threads being as busy as each other already) */
 }
 
 /* ---- a tree that is not cached: its kustomizations first, level by level ---- */
@@ -411,6 +413,9 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
  * the level above was read, and each that was not cached has its own files hinted at once
  * (the root's entries always). Then the window before it is walked depth first as usual, with
  * those documents at hand, while the reads of the current window are under way. */
+
+/* The fields that name other kustomizations (and resource files), in the render's order. */
+static const char *const lists[] = {"resources", "bases", "components"};
 
 typedef struct pf_level_dir {
     const char *dir;     /* clean absolute */
@@ -492,7 +497,6 @@ static void mark_cold(void *ctx, const char *dir)
 static bool level_run(kr_prefetch *p, size_t from)
 {
     struct pf_level *l = p->seen;
-    static const char *const lists[] = {"resources", "bases", "components"};
     for (size_t i = from; i < l->dirs.count && !stopping(p, 0); i++) {
         pf_level_dir *d = l->queue[i];
         bool cold;
@@ -540,7 +544,6 @@ static void walk_levels(kr_prefetch *p)
      * thread then), which hides whether they were */
     kr_cold_hint_kustomization(p->r, root, k, NULL, NULL);
     /* the root's entries, across its three lists */
-    static const char *const lists[] = {"resources", "bases", "components"};
     size_t n = 0;
     for (size_t f = 0; f < 3; f++) {
         const kr_node *list = kr_map_get(k, lists[f]);

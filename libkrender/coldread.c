@@ -12,13 +12,10 @@
 
 ssize_t kr_cold_first_read(kr_coldness *c, int fd, void *buf, size_t n)
 {
-    if (c->unsupported) {
-        c->last_cold = false;
+    if (c->unsupported)
         return read(fd, buf, n);
-    }
     struct iovec iov = {buf, n};
     ssize_t got = preadv2(fd, &iov, 1, -1, RWF_NOWAIT); /* -1: at the file's position */
-    c->last_cold = got < 0 && errno == EAGAIN;
     if (got >= 0) {
         if (c->cold && ++c->cached >= KR_WARM_RUN)
             c->cold = false;

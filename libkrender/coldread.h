@@ -3,9 +3,10 @@
  * CPU and a wait for the disk; read one after another, a render waits for each (a tree not read
  * for a while: a fresh checkout, or pages the kernel wrote out; on the project's VM DAMON writes
  * out what was not used for 60 s). Once a reader meets a file that is not cached, it tells the
- * kernel about the files of each kustomization it enters before reading them (posix_fadvise
- * WILLNEED: their reads go out together and are in flight while it works), until KR_WARM_RUN
- * cached files in a row (a cached file costs ~5 us: a hint would only add three calls). */
+ * kernel about the files of each kustomization it enters before reading them (a one-byte read
+ * that does not wait: their reads go out together and are in flight while it works), until
+ * KR_WARM_RUN cached files in a row (a cached file costs ~5 us: a hint would only add three
+ * calls). */
 #ifndef KR_COLDREAD_H
 #define KR_COLDREAD_H
 #include <stdbool.h>
@@ -22,7 +23,6 @@ typedef struct kr_render kr_render;
 typedef struct kr_coldness {
     bool cold;         /* the last files were not all cached: hint */
     bool unsupported;  /* RWF_NOWAIT refused here (an older kernel, another file system) */
-    bool last_cold;    /* the last file read was not cached */
     unsigned cached;   /* cached files in a row since */
     unsigned uncached; /* files not cached, in all */
 } kr_coldness;

@@ -13,14 +13,18 @@ typedef struct walker {
 } walker;
 
 /* entry (its text from `skip` on) relative to the directory; a KR_KF_KUSTOMIZATION names a
- * directory, whose kustomization.yaml */
-static void entry(const walker *w, const kr_node *e, size_t skip, kr_kfile_kind kind)
+ * directory, whose kustomization.yaml. `list_item`: an entry of resources or bases, a file
+ * when its cleaned path has an extension, else a directory. */
+static void entry(const walker *w, const kr_node *e, size_t skip, kr_kfile_kind kind,
+                  bool list_item)
 {
     if (!kr_is_scalar(e) || e->len <= skip || kr_path_is_remote(e->u.text))
         return;
     char abs[4096];
     if (!kr_path_join_buf(abs, sizeof abs, w->dir, e->u.text + skip) || !kr_fs_clean_abs(abs))
         return;
+    if (list_item && kr_fs_has_extension(abs))
+        kind = KR_KF_RESOURCE;
     size_t n = strlen(abs);
     static const char kfile[] = "/kustomization.yaml";
     if (kind == KR_KF_KUSTOMIZATION) {
@@ -34,11 +38,15 @@ static void entry(const walker *w, const kr_node *e, size_t skip, kr_kfile_kind 
 /* A resources-like list: files, and directories' kustomization.yaml. */
 static void list(const walker *w, const kr_node *l, bool resources)
 {
-    for (uint32_t i = 0; kr_is_seq(l) && i < l->len; i++) {
-        const kr_node *it = l->u.items[i];
-        bool file = resources && kr_is_scalar(it) && kr_fs_has_extension(it->u.text);
-        entry(w, it, 0, file ? KR_KF_RESOURCE : KR_KF_KUSTOMIZATION);
-    }
+    for (uint32_t i = 0; kr_is_seq(l) && i < l->len; i++)
+        entry(w, l->u.items[i], 0, KR_KF_KUSTOMIZATION, resources);
+}
+
+void kr_kfiles_entry(const char *dir, const kr_node *e, bool resources, kr_kfile_fn *fn,
+                     void *ctx)
+{
+    const walker w = {dir, fn, ctx};
+    entry(&w, e, 0, KR_KF_KUSTOMIZATION, resources);
 }
 
 static void sources(const walker *w, const kr_node *k)
@@ -50,12 +58,12 @@ static void sources(const walker *w, const kr_node *k)
             const kr_node *gen = gens->u.items[i];
             const kr_node *envs = kr_map_get(gen, "envs"), *files = kr_map_get(gen, "files");
             for (uint32_t j = 0; kr_is_seq(envs) && j < envs->len; j++)
-                entry(w, envs->u.items[j], 0, KR_KF_SOURCE);
-            entry(w, kr_map_get(gen, "env"), 0, KR_KF_SOURCE);
+                entry(w, envs->u.items[j], 0, KR_KF_SOURCE, false);
+            entry(w, kr_map_get(gen, "env"), 0, KR_KF_SOURCE, false);
             for (uint32_t j = 0; kr_is_seq(files) && j < files->len; j++) {
                 const kr_node *f = files->u.items[j];
                 const char *eq = kr_is_scalar(f) ? memchr(f->u.text, '=', f->len) : NULL;
-                entry(w, f, eq ? (size_t)(eq + 1 - f->u.text) : 0, KR_KF_SOURCE);
+                entry(w, f, eq ? (size_t)(eq + 1 - f->u.text) : 0, KR_KF_SOURCE, false);
             }
         }
     }
@@ -69,14 +77,14 @@ static void sources(const walker *w, const kr_node *k)
         for (uint32_t i = 0; kr_is_seq(l) && i < l->len; i++) {
             const kr_node *e = l->u.items[i];
             if (kr_is_scalar(e) && !memchr(e->u.text, '\n', e->len)) /* a file */
-                entry(w, e, 0, KR_KF_SOURCE);
+                entry(w, e, 0, KR_KF_SOURCE, false);
         }
     }
     static const char *const with_path[] = {"patches", "patchesJson6902", "replacements"};
     for (size_t f = 0; f < 3; f++) {
         const kr_node *l = kr_map_get(k, with_path[f]);
         for (uint32_t i = 0; kr_is_seq(l) && i < l->len; i++)
-            entry(w, kr_map_get(l->u.items[i], "path"), 0, KR_KF_SOURCE);
+            entry(w, kr_map_get(l->u.items[i], "path"), 0, KR_KF_SOURCE, false);
     }
 }
 

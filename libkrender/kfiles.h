@@ -29,4 +29,9 @@ typedef void kr_kfile_fn(void *ctx, char *path, kr_kfile_kind kind, size_t dir_l
 void kr_kfiles_each(const char *dir, const kr_node *k, bool lists, bool sources,
                     kr_kfile_fn *fn, void *ctx);
 
+/* One entry e of a resources or bases list (`resources`: a file when its cleaned path has an
+ * extension, else a directory) or of components (a directory), as kr_kfiles_each gives it. */
+void kr_kfiles_entry(const char *dir, const kr_node *e, bool resources, kr_kfile_fn *fn,
+                     void *ctx);
+
 #endif

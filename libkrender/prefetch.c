@@ -11,6 +11,7 @@
 
 #include "coldread.h"
 #include "fs.h"
+#include "kfiles.h"
 #include "loader.h"
 #include "parse.h"
 #include "path.h"
@@ -294,22 +295,34 @@ static void probe(kr_prefetch *p, const char *path)
     publish(p, e, false, missing);
 }
 
+typedef struct walk_at {
+    kr_prefetch *p;
+    const char *dir; /* the kustomization's */
+    int depth;
+} walk_at;
+
+/* A file or kustomization directory an entry names (kfiles.h; insert() keeps the copies of
+ * paths that must last). */
+static void walk_found(void *ctx, char *path, kr_kfile_kind kind, size_t dir_len)
+{
+    const walk_at *w = ctx;
+    if (kind == KR_KF_RESOURCE) {
+        /* below its kustomization unless the restrictor says otherwise */
+        if (w->p->r->opts.load_restrictor != KRENDER_LOAD_ROOT_ONLY ||
+            kr_path_within(path, w->dir))
+            walk_file(w->p, path);
+    } else {
+        path[dir_len] = '\0';
+        walk_dir(w->p, path, w->depth + 1);
+    }
+}
+
 /* An entry of a list field of the kustomization in directory dir. */
 static void walk_entry(kr_prefetch *p, const char *dir, const kr_node *it, bool resources,
                        int depth)
 {
-    if (!kr_is_scalar(it) || !it->len || kr_path_is_remote(it->u.text))
-        return;
-    char abs[PF_PATH_MAX]; /* insert() keeps the copies that must last */
-    if (!kr_path_join_buf(abs, sizeof abs, dir, it->u.text) || !kr_fs_clean_abs(abs))
-        return;
-    if (resources && kr_fs_has_extension(abs)) {
-        /* a file: below its kustomization unless the restrictor says otherwise */
-        if (p->r->opts.load_restrictor != KRENDER_LOAD_ROOT_ONLY || kr_path_within(abs, dir))
-            walk_file(p, abs);
-    } else {
-        walk_dir(p, abs, depth + 1);
-    }
+    walk_at w = {p, dir, depth};
+    kr_kfiles_entry(dir, it, resources, walk_found, &w);
 }
 
 /* The entries of a list field of kustomization k in directory dir, in order. */
@@ -350,9 +363,9 @@ static const kr_node *read_kustomization(kr_prefetch *p, const char *dir, bool *
     kr_arena *a = e ? p->keep : p->mem; /* a file of its own is not for the cache */
     kr_pf_file f = {0};
     int err;
-    p->cold.last_cold = false;
+    unsigned uncached = p->cold.uncached;
     bool missing, ok = read_file(p, path, &f, &err, &missing);
-    *cold = p->cold.last_cold;
+    *cold = p->cold.uncached != uncached;
     if (ok) {
         kr_err perr = {0};
         f.parsed = kr_parse_document(a, path, f.data, f.len, KR_YAML_11, &f.kdoc, &perr) == 0;
@@ -462,34 +475,38 @@ static pf_level_dir *level_add(kr_prefetch *p, const char *dir, int depth)
     return d;
 }
 
-/* Queues the directory among an entry of a list field of kustomization dir (walk_entry's
- * rule), as not cached when `cold`; false when out of memory. */
-static bool level_entry(kr_prefetch *p, const char *dir, const kr_node *it, bool resources,
-                        int depth, bool cold)
-{
-    if (!kr_is_scalar(it) || !it->len || kr_path_is_remote(it->u.text))
-        return true;
-    char abs[PF_PATH_MAX];
-    if (!kr_path_join_buf(abs, sizeof abs, dir, it->u.text) || !kr_fs_clean_abs(abs) ||
-        (resources && kr_fs_has_extension(abs)))
-        return true;
-    pf_level_dir *d = level_add(p, abs, depth);
-    if (d)
-        d->cold |= cold;
-    return d != NULL;
-}
-
-typedef struct level_hint {
+/* Where the directories a kustomization names are queued: at `depth`, as not cached when
+ * `cold`; ok turns false when out of memory. */
+typedef struct level_at {
     kr_prefetch *p;
     int depth;
-} level_hint;
+    bool cold;
+    bool ok;
+} level_at;
 
+static void queue_dir(level_at *q, const char *dir, bool cold)
+{
+    pf_level_dir *d = level_add(q->p, dir, q->depth);
+    if (d)
+        d->cold |= cold;
+    else
+        q->ok = false;
+}
+
+/* A kustomization directory among an entry's (kfiles.h); files are the depth-first walk's. */
+static void level_found(void *ctx, char *path, kr_kfile_kind kind, size_t dir_len)
+{
+    level_at *q = ctx;
+    if (kind != KR_KF_KUSTOMIZATION)
+        return;
+    path[dir_len] = '\0';
+    queue_dir(q, path, q->cold);
+}
+
+/* A directory whose kustomization.yaml was not cached when hinted (coldread.h). */
 static void mark_cold(void *ctx, const char *dir)
 {
-    const level_hint *h = ctx;
-    pf_level_dir *d = level_add(h->p, dir, h->depth);
-    if (d)
-        d->cold = true;
+    queue_dir(ctx, dir, true);
 }
 
 /* Reads the queued kustomizations from queue index `from` on, and those they include, level by
@@ -502,15 +519,13 @@ static bool level_run(kr_prefetch *p, size_t from)
         bool cold;
         if (!(d->kdoc = read_kustomization(p, d->dir, &cold)))
             continue;
-        level_hint h = {p, d->depth + 1};
+        level_at q = {p, d->depth + 1, false, true};
         if (cold || d->cold)
-            kr_cold_hint_kustomization(p->r, d->dir, d->kdoc, mark_cold, &h);
-        for (size_t f = 0; f < 3 && d->depth < PF_MAX_DEPTH; f++) {
-            const kr_node *list = kr_map_get(d->kdoc, lists[f]);
-            for (uint32_t j = 0; kr_is_seq(list) && j < list->len; j++)
-                if (!level_entry(p, d->dir, list->u.items[j], f < 2, h.depth, false))
-                    return false;
-        }
+            kr_cold_hint_kustomization(p->r, d->dir, d->kdoc, mark_cold, &q);
+        if (d->depth < PF_MAX_DEPTH)
+            kr_kfiles_each(d->dir, d->kdoc, true, false, level_found, &q);
+        if (!q.ok)
+            return false;
     }
     return true;
 }
@@ -560,8 +575,10 @@ static void walk_levels(kr_prefetch *p)
     }
     for (size_t w = 0; ok && w < n && !stopping(p, 0); w += PF_WINDOW) {
         size_t end = w + PF_WINDOW < n ? w + PF_WINDOW : n, from = l->dirs.count;
-        for (size_t j = w; ok && j < end; j++)
-            ok = level_entry(p, root, e[j].it, e[j].resources, 1, true);
+        level_at q = {p, 1, true, true};
+        for (size_t j = w; q.ok && j < end; j++)
+            kr_kfiles_entry(root, e[j].it, e[j].resources, level_found, &q);
+        ok = q.ok;
         ok = ok && level_run(p, from);
         for (size_t j = w >= PF_WINDOW ? w - PF_WINDOW : w; ok && j < w; j++) { /* the last */
             walk_entry(p, root, e[j].it, e[j].resources, 0);

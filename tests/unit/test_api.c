@@ -695,8 +695,8 @@ static void read_ahead_is_serial(void **state)
     const char *roots[] = {"top", "bad", "apps/a3"};
     for (size_t i = 0; i < 3; i++) {
         /* serial; read ahead; read ahead with every file the serial render read dropped from
-         * the page cache first, where the file system allows it (the thread then hints the
-         * kernel about the files of each kustomization it enters: prefetch.c) */
+         * the page cache first, where the file system allows it (the thread then reads the
+         * kustomizations level by level, asking for their files at once: prefetch.c) */
         krender_result *want[3] = {NULL, NULL, NULL};
         for (unsigned t = 1; t <= 3; t++) {
             for (size_t j = 0; t == 3 && j < krender_result_file_count(want[0]); j++)

@@ -5,6 +5,7 @@
  * and columns count characters. One difference is patched: libyaml 0.2.5 accepts
  * `%YAML 1.2`, go-yaml v3 rejects every version but 1.1 ("found incompatible YAML
  * document"). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -16,6 +17,12 @@ typedef struct lysrc {
     bool live;       /* p is initialised */
     bool has_ev;     /* ev must be deleted */
     yaml_event_t ev; /* the event handed out */
+    /* The text handed to the scanner as already decoded (see give_decoded), and the parser's
+     * own buffer, put back before the parser is deleted. */
+    unsigned char *text;
+    size_t cap;
+    unsigned char *own_start, *own_end;
+    bool lent;
 } lysrc;
 
 static void *ly_create(void)
@@ -32,13 +39,85 @@ static void ly_release(void *p, kr_ev *ev)
     s->has_ev = false;
 }
 
+static void delete_parser(lysrc *s)
+{
+    if (s->lent) { /* yaml_parser_delete frees the buffer's start */
+        s->p.buffer.start = s->p.buffer.pointer = s->p.buffer.last = s->own_start;
+        s->p.buffer.end = s->own_end;
+        s->lent = false;
+    }
+    if (s->live)
+        yaml_parser_delete(&s->p);
+    s->live = false;
+}
+
 static void ly_destroy(void *p)
 {
     lysrc *s = p;
     ly_release(s, NULL);
-    if (s->live)
-        yaml_parser_delete(&s->p);
+    delete_parser(s);
+    free(s->text);
     free(s);
+}
+
+/* Whether every byte is a tab, a line break or printable ASCII: text libyaml's reader
+ * accepts and copies unchanged, one character per byte. Sixteen bytes at a time (GCC's
+ * vector extensions: SSE2 on x86-64, plain code elsewhere). */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+static bool plain_ascii(const unsigned char *t, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        bytes16 c;
+        memcpy(&c, t + i, sizeof c);
+        bytes16 bad = (c > 0x7E) | ((c < 0x20) & (c != '\t') & (c != '\n') & (c != '\r'));
+        uint64_t w[2];
+        memcpy(w, &bad, sizeof w);
+        if (w[0] | w[1])
+            return false;
+    }
+    for (; i < n; i++) {
+        unsigned char c = t[i];
+        if (c > 0x7E || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+            return false;
+    }
+    return true;
+}
+
+/* libyaml's reader decodes its input one character at a time into parser->buffer, checking
+ * each is allowed, and ends it with a NUL at the end of input: a tenth of a big render's
+ * instructions. Text of tabs, breaks and printable ASCII decodes to itself, so the parser is
+ * given it decoded: its buffer points at a copy ending in NULs, with every character unread and
+ * the input at its end (the reader then has nothing left to do, as after its last read). Any
+ * other text (UTF-8, a BOM, control characters) goes through the reader, which also reports
+ * its errors. The padding covers the scanner's look-ahead past the final NUL. */
+enum { DECODED_PAD = 8 };
+
+static bool give_decoded(lysrc *s, const char *str, size_t n)
+{
+    if (n == 0 || n > SIZE_MAX - DECODED_PAD || !plain_ascii((const unsigned char *)str, n))
+        return false;
+    if (s->cap < n + DECODED_PAD) {
+        size_t cap = n + DECODED_PAD > 4096 ? n + DECODED_PAD : 4096;
+        unsigned char *t = realloc(s->text, cap);
+        if (!t)
+            return false; /* the reader then copies it */
+        s->text = t;
+        s->cap = cap;
+    }
+    memcpy(s->text, str, n);
+    memset(s->text + n, 0, DECODED_PAD);
+    s->own_start = s->p.buffer.start;
+    s->own_end = s->p.buffer.end;
+    s->lent = true;
+    s->p.buffer.start = s->p.buffer.pointer = s->text;
+    s->p.buffer.last = s->text + n + 1; /* the NUL the reader adds at the end of input */
+    s->p.buffer.end = s->text + s->cap;
+    s->p.unread = n + 1;
+    s->p.encoding = YAML_UTF8_ENCODING;
+    s->p.eof = 1;
+    return true;
 }
 
 static int ly_set_input(void *p, const char *str, size_t n, kr_ev_err *e)
@@ -46,12 +125,12 @@ static int ly_set_input(void *p, const char *str, size_t n, kr_ev_err *e)
     lysrc *s = p;
     (void)e;
     ly_release(s, NULL);
-    if (s->live)
-        yaml_parser_delete(&s->p);
+    delete_parser(s);
     s->live = yaml_parser_initialize(&s->p) != 0;
     if (!s->live)
         return KRENDER_E_NOMEM;
     yaml_parser_set_input_string(&s->p, (const unsigned char *)str, n);
+    give_decoded(s, str, n);
     return 0;
 }
 

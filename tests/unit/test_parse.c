@@ -572,6 +572,90 @@ static void test_malformed(void **state)
     (void)kr_parse_stream(f->a, NULL, bad, sizeof bad - 1, &d, &nd, &f->err);
 }
 
+/* Two trees alike, the second's lines shifted by `shift`. */
+static void assert_same_tree(const kr_node *a, const kr_node *b, uint32_t shift)
+{
+    assert_true((a == NULL) == (b == NULL));
+    if (!a)
+        return;
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->type, b->type);
+    assert_int_equal(a->style, b->style);
+    assert_int_equal(a->len, b->len);
+    assert_int_equal(a->line ? a->line + shift : 0, b->line);
+    assert_int_equal(a->col, b->col);
+    if (a->kind == KR_SCALAR) {
+        assert_memory_equal(a->u.text, b->u.text, a->len);
+    } else if (a->kind == KR_SEQ) {
+        for (uint32_t i = 0; i < a->len; i++)
+            assert_same_tree(a->u.items[i], b->u.items[i], shift);
+    } else {
+        for (uint32_t i = 0; i < a->len; i++) {
+            assert_same_tree(a->u.pairs[i].key, b->u.pairs[i].key, shift);
+            assert_same_tree(a->u.pairs[i].value, b->u.pairs[i].value, shift);
+        }
+    }
+}
+
+/* ASCII text is handed to libyaml decoded (parse_libyaml.c); any other text goes through its
+ * reader. A first line "# \u00e9" sends a text through the reader: trees, errors and
+ * positions must then be the same, one line further down. The texts end in every way the
+ * scanner looks ahead at the end of input. */
+static void test_decoded_input_like_reader(void **state)
+{
+    fixture *f = *state;
+    static const char *const texts[] = {
+        "a: 1\nb: [x, y]\nc: {d: e}\n",
+        "a: 1",
+        "a:",
+        "- x\n-",
+        "-",
+        "---",
+        "--",
+        "...",
+        "a: |\n  lit\n  text\n",
+        "a: |",
+        "a: >-\n  folded\n\n  more",
+        "k: 'quoted",
+        "k: \"dq\\",
+        "k: v # comment",
+        "? complex\n: value\n",
+        "&a x: *a",
+        "a: !!str 1\nb: !t y\n",
+        "a: b: c\n",
+        "a: 1\n b: 2\n",
+        "[1, 2",
+        "{a: 1,",
+        "a:\t1\n\tb: 2\n",
+        "a: 1\r\nb: 2\r\n",
+        "a: '\n\n  '\n",
+        "%YAML 1.1\n--- a\n",
+        "%TAG ! tag:x,2000:\n--- !a b\n",
+        "a: @x\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        char *marked = malloc(strlen(texts[i]) + 8);
+        strcpy(marked, "# \xC3\xA9\n");
+        strcat(marked, texts[i]);
+        kr_node *a = NULL, *b = NULL;
+        kr_err ea = {0}, eb = {0};
+        int ra = kr_parse_document(f->a, "t.yaml", texts[i], strlen(texts[i]), KR_YAML_12, &a,
+                                   &ea);
+        int rb = kr_parse_document(f->a, "t.yaml", marked, strlen(marked), KR_YAML_12, &b, &eb);
+        assert_int_equal(ra, rb);
+        if (ra) {
+            assert_string_equal(ea.message, eb.message);
+            assert_int_equal(ea.line ? ea.line + 1 : 0, eb.line);
+            assert_int_equal(ea.column, eb.column);
+        } else {
+            assert_same_tree(a, b, 1);
+        }
+        kr_err_clear(&ea);
+        kr_err_clear(&eb);
+        free(marked);
+    }
+}
+
 static void test_alias_bomb(void **state)
 {
     fixture *f = *state;
@@ -621,6 +705,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_error_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_directive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decoded_input_like_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alias_bomb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
     };

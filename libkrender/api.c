@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "build.h"
-#include "common_words.h"
 #include "kedit.h"
 #include "emit.h"
 #include "emit_json.h"
@@ -48,11 +47,8 @@ struct krender_ctx {
     size_t nhelpers;
 };
 
-typedef struct res_entry {
-    size_t start, len; /* this resource's bytes in yaml */
-    size_t jstart, jlen; /* and in json */
-    const char *api_version, *kind, *name, *ns;
-} res_entry;
+/* A resource of the output: its bytes in yaml (and json), its id (emit_parallel.h). */
+typedef kr_out_span res_entry;
 
 struct krender_result {
     kr_buf yaml;
@@ -250,15 +246,6 @@ static int collect_warnings(krender_result *res, kr_render *r)
     return 0;
 }
 
-/* s for the result: a common word (apiVersion, kind) is the static copy, anything else a copy
- * in arena a. */
-static const char *copy_str(kr_arena *a, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    const char *common = kr_common_text(s ? s : "", n);
-    return common ? common : kr_arena_strndup(a, s, n);
-}
-
 /* Emits every resource, "---\n" between documents (on opts.threads threads), recording where
  * each one lies and its id. */
 static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
@@ -267,41 +254,22 @@ static int emit_all(kr_render *r, const kr_resmap *m, krender_result *res)
         return kr_err_nomem(r->err);
     if (!(res->strings = kr_arena_new()))
         return kr_err_nomem(r->err);
-    kr_out_span *spans = m->len ? calloc(m->len, sizeof *spans) : NULL;
-    if (m->len && !spans)
-        return kr_err_nomem(r->err);
     size_t failed = 0;
     /* the last roots of a krender_build_many call take the threads that have none left: the
      * call otherwise ends with one thread writing a big root's output and the others idle */
     unsigned borrowed = r->idle_threads ? __atomic_exchange_n(r->idle_threads, 0, __ATOMIC_ACQ_REL)
                                         : 0;
     int rc = kr_emit_resources(m, r->opts.threads + borrowed, r->opts.max_output_bytes,
-                               &res->yaml, r->opts.resources_json ? &res->json : NULL, spans,
-                               &failed, r->err);
+                               &res->yaml, r->opts.resources_json ? &res->json : NULL,
+                               res->resources, res->strings, &failed, r->err);
     if (borrowed)
         __atomic_fetch_add(r->idle_threads, borrowed, __ATOMIC_ACQ_REL);
     if (rc) {
         if (failed < m->len && !r->err->file && m->items[failed]->file)
             r->err->file = strdup(kr_render_display(r, m->items[failed]->file));
-        free(spans);
         return rc;
     }
-    for (size_t i = 0; i < m->len; i++) {
-        const kr_resource *rs = m->items[i];
-        const kr_node *meta = kr_map_get(rs->node, "metadata");
-        res_entry *e = &res->resources[i];
-        *e = (res_entry){spans[i].start, spans[i].len, spans[i].jstart, spans[i].jlen,
-                         copy_str(res->strings, kr_map_get_str(rs->node, "apiVersion")),
-                         copy_str(res->strings, kr_map_get_str(rs->node, "kind")),
-                         copy_str(res->strings, kr_map_get_str(meta, "name")),
-                         copy_str(res->strings, kr_map_get_str(meta, "namespace"))};
-        if (!e->api_version || !e->kind || !e->name || !e->ns) {
-            free(spans);
-            return kr_err_nomem(r->err);
-        }
-        res->nresources = i + 1;
-    }
-    free(spans);
+    res->nresources = m->len;
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common_words.h"
 #include "emit.h"
 #include "emit_json.h"
 
@@ -26,16 +27,38 @@ typedef struct part {
                                    earlier ones go on (theirs would be the error to report) */
     kr_buf yaml, json;
     kr_out_span *spans;  /* offsets relative to this part's own buffers until joined */
+    kr_arena *strings;   /* the ids' copies: the caller's arena, or the part's own (made on
+                          * first need, adopted by the caller's when the parts are joined) */
     kr_err err;
     int rc;
     size_t failed;
 } part;
+
+/* s for the result: a common word (apiVersion, kind) is the static copy, anything else a copy
+ * in the part's arena. */
+static const char *copy_str(part *p, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    const char *common = kr_common_text(s ? s : "", n);
+    if (common)
+        return common;
+    if (!p->strings && !(p->strings = kr_arena_new()))
+        return NULL;
+    return kr_arena_strndup(p->strings, s, n);
+}
 
 /* Emits resource i of the part; returns its error code (0 = fine). */
 static int emit_one(part *p, size_t i)
 {
     const kr_node *doc = p->m->items[i]->node;
     kr_out_span *s = &p->spans[i];
+    const kr_node *meta = kr_map_get(doc, "metadata");
+    s->api_version = copy_str(p, kr_map_get_str(doc, "apiVersion"));
+    s->kind = copy_str(p, kr_map_get_str(doc, "kind"));
+    s->name = copy_str(p, kr_map_get_str(meta, "name"));
+    s->ns = copy_str(p, kr_map_get_str(meta, "namespace"));
+    if (!s->api_version || !s->kind || !s->name || !s->ns)
+        return kr_err_nomem(&p->err);
     if (i > p->lo && !kr_buf_puts(&p->yaml, "---\n"))
         return kr_err_nomem(&p->err);
     s->start = p->yaml.len;
@@ -98,7 +121,8 @@ static void take_error(kr_err *out, kr_err *err)
 }
 
 int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf *yaml,
-                      kr_buf *json, kr_out_span *spans, size_t *failed, kr_err *err)
+                      kr_buf *json, kr_out_span *spans, kr_arena *strings, size_t *failed,
+                      kr_err *err)
 {
     size_t n = m->len;
     size_t nthreads = threads > 1 ? threads : 1;
@@ -116,7 +140,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
         return kr_err_nomem(err);
     if (nparts == 1) { /* the common case: straight into the caller's buffers */
         one = (part){m, 0, n, json != NULL, limit, 0, &failed_part, *yaml,
-                     json ? *json : (kr_buf){0}, spans, {0}, 0, 0};
+                     json ? *json : (kr_buf){0}, spans, strings, {0}, 0, 0};
         emit_part(&one);
         *yaml = one.yaml;
         if (json)
@@ -138,7 +162,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
     }
     for (size_t t = 0; t < nparts; t++)
         parts[t] = (part){m, n * t / nparts, n * (t + 1) / nparts, json != NULL, limit, t,
-                          &failed_part, {0}, {0}, spans, {0}, 0, 0};
+                          &failed_part, {0}, {0}, spans, NULL, {0}, 0, 0};
     /* the calling thread is one of the crew; one that cannot start leaves its parts to it */
     crew c = {parts, nparts, 0};
     for (size_t t = 1; t < nthreads; t++)
@@ -199,6 +223,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
         kr_buf_free(&parts[t].yaml);
         kr_buf_free(&parts[t].json);
         kr_err_clear(&parts[t].err);
+        kr_arena_adopt(strings, parts[t].strings); /* the ids point into it */
     }
     free(tids);
     free(started);

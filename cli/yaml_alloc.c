@@ -120,11 +120,10 @@ void *kr_yaml_malloc(size_t n)
     return fresh(c, n);
 }
 
-void kr_yaml_free(void *p)
+/* The rare ways out of kr_yaml_free, apart from its fast path: a block this thread cannot
+ * keep, or the thread's first kept block (its exit must free what it keeps). */
+static __attribute__((noinline)) void free_slow(void *p, size_t c)
 {
-    if (!p)
-        return;
-    size_t c = class_of_block(p);
     if (c != LARGE && cache.count[c] < (c < SMALL_CLASSES ? KEEP_SMALL : KEEP_BIG) &&
         registered()) {
         char *b = block_of(p);
@@ -134,6 +133,23 @@ void kr_yaml_free(void *p)
         return;
     }
     free(block_of(p));
+}
+
+void kr_yaml_free(void *p)
+{
+    if (!p)
+        return;
+    size_t c = class_of_block(p);
+    /* the fast path (a million calls in a big render): kept at once, no registers to save */
+    if (c != LARGE && cache.registered &&
+        cache.count[c] < (c < SMALL_CLASSES ? KEEP_SMALL : KEEP_BIG)) {
+        char *b = block_of(p);
+        memcpy(b + LINK, &cache.head[c], sizeof(char *));
+        cache.head[c] = b;
+        cache.count[c]++;
+        return;
+    }
+    free_slow(p, c);
 }
 
 void *kr_yaml_realloc(void *p, size_t n)

@@ -17,28 +17,38 @@ static const char *const default_first[] = {
 static const char *const default_last[] = {"MutatingWebhookConfiguration",
                                            "ValidatingWebhookConfiguration"};
 
+/* The resources of one group/version/kind (ids are interned: one class per address triple),
+ * and what comparisons need of it, worked out once per class rather than per resource. */
+typedef struct gvk_class {
+    const char *group, *version, *kind;
+    int rank;
+    int order;       /* position of "G_V_K" (~G/~V/~K for empty parts) among the classes' */
+    bool namespace_; /* kind Namespace */
+    size_t text;     /* offset of "G_V_K" in the key text while it is built */
+} gvk_class;
+
 /* Precomputed per resource so the n·log n comparisons do no allocation. */
 typedef struct sort_key {
     kr_resource *res;
-    int rank;
-    const char *gvk;  /* "G_V_K" with ~G/~V/~K for empty parts */
-    const char *full; /* "Kind.version.group|NS|NAME" with ~X/~N */
+    const gvk_class *cls;
+    /* "NS|NAME" (~X/~N when empty): kustomize compares "Kind.version.group|NS|NAME", whose
+     * first part is the same within a class */
+    const char *rest;
 } sort_key;
 
 static int compare(const sort_key *a, const sort_key *b)
 {
-    const kr_resid *ia = &a->res->id, *ib = &b->res->id;
-    if (!kr_gvk_equal(ia, ib)) {
-        if (a->rank != b->rank)
-            return a->rank < b->rank ? -1 : 1;
-        int c = strcmp(a->gvk, b->gvk);
+    const gvk_class *ca = a->cls, *cb = b->cls;
+    if (ca != cb) {
+        if (ca->rank != cb->rank)
+            return ca->rank < cb->rank ? -1 : 1;
+        int c = (ca->order > cb->order) - (ca->order < cb->order);
         /* kustomize sorts core Namespaces before Namespaces of other groups */
-        if (strcmp(ia->kind, "Namespace") == 0 && strcmp(ib->kind, "Namespace") == 0 &&
-            (!ia->group[0] || !ib->group[0]))
+        if (ca->namespace_ && cb->namespace_ && (!ca->group[0] || !cb->group[0]))
             return -c;
         return c;
     }
-    return strcmp(a->full, b->full);
+    return strcmp(a->rest, b->rest);
 }
 
 static bool less(const void *a, const void *b, void *arg)
@@ -95,6 +105,100 @@ static bool put3(kr_buf *b, char sep, const char *x, const char *y, const char *
     return true;
 }
 
+/* The classes met so far, and an open-addressing index of them by address triple. */
+typedef struct class_table {
+    gvk_class *v;
+    size_t n, cap;
+    uint32_t *slots; /* class index + 1, 0 = empty */
+    size_t nslots;
+} class_table;
+
+static size_t slot_of(const class_table *t, const char *g, const char *v, const char *k)
+{
+    uint64_t h = ((uintptr_t)k * 0x9E3779B97F4A7C15u) ^ ((uintptr_t)g * 0xC2B2AE3D27D4EB4Fu) ^
+                 ((uintptr_t)v * 0x165667B19E3779F9u);
+    return (size_t)(h >> 17) & (t->nslots - 1);
+}
+
+static bool grow_index(class_table *t)
+{
+    size_t n = t->nslots ? t->nslots * 2 : 64;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return false;
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = n;
+    for (size_t c = 0; c < t->n; c++) {
+        size_t i = slot_of(t, t->v[c].group, t->v[c].version, t->v[c].kind);
+        while (t->slots[i])
+            i = (i + 1) & (n - 1);
+        t->slots[i] = (uint32_t)c + 1;
+    }
+    return true;
+}
+
+/* The index of id's class, added (ranked by the lists) when new; *ok false without memory. */
+static size_t class_of(class_table *t, const kr_resid *id, const char *const *f, size_t nf,
+                       const char *const *l, size_t nl, bool *ok)
+{
+    if ((t->n + 1) * 2 > t->nslots && !grow_index(t)) {
+        *ok = false;
+        return 0;
+    }
+    size_t i = slot_of(t, id->group, id->version, id->kind);
+    for (; t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
+        const gvk_class *c = &t->v[t->slots[i] - 1];
+        if (c->kind == id->kind && c->group == id->group && c->version == id->version)
+            return t->slots[i] - 1;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 32;
+        gvk_class *v = realloc(t->v, cap * sizeof *v);
+        if (!v) {
+            *ok = false;
+            return 0;
+        }
+        t->v = v;
+        t->cap = cap;
+    }
+    t->v[t->n] = (gvk_class){id->group, id->version, id->kind, rank_of(id->kind, f, nf, l, nl),
+                             0, strcmp(id->kind, "Namespace") == 0, 0};
+    t->slots[i] = (uint32_t)++t->n;
+    return t->n - 1;
+}
+
+static void free_classes(class_table *t)
+{
+    free(t->v);
+    free(t->slots);
+}
+
+/* Each class's `order`: the rank of its "G_V_K" among all (equal texts, equal order), so the
+ * comparisons compare integers where kustomize compares these strings. */
+static bool order_classes(class_table *t, const char *text)
+{
+    size_t *by = malloc((t->n ? t->n : 1) * sizeof *by);
+    if (!by)
+        return false;
+    for (size_t c = 0; c < t->n; c++)
+        by[c] = c;
+    for (size_t i = 1; i < t->n; i++) { /* a few dozen classes: insertion sort */
+        size_t x = by[i], j = i;
+        for (; j > 0 && strcmp(text + t->v[x].text, text + t->v[by[j - 1]].text) < 0; j--)
+            by[j] = by[j - 1];
+        by[j] = x;
+    }
+    int pos = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (i && strcmp(text + t->v[by[i]].text, text + t->v[by[i - 1]].text) != 0)
+            pos++;
+        t->v[by[i]].order = pos;
+    }
+    free(by);
+    return true;
+}
+
 int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *first,
                     const kr_strlist *last)
 {
@@ -113,43 +217,36 @@ int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *f
         return 0;
     sort_key *keys = malloc(m->len * sizeof *keys);
     void **order = malloc(m->len * sizeof *order);
-    if (!keys || !order) {
-        free(keys);
-        free(order);
-        return kr_err_nomem(r->err);
-    }
-    /* the key strings of all resources in one scratch buffer (offsets until it is complete) */
-    kr_buf text = {0};
-    bool ok = true;
+    class_table t = {0};
+    kr_buf text = {0}; /* the key strings, offsets until it is complete */
+    bool ok = keys && order;
     for (size_t i = 0; i < m->len && ok; i++) {
         const kr_resid *id = &m->items[i]->id;
-        keys[i].res = m->items[i];
-        keys[i].rank = rank_of(id->kind, f, nf, l, nl);
-        size_t gvk = text.len;
-        ok = put3(&text, '_', id->group[0] ? id->group : "~G",
-                  id->version[0] ? id->version : "~V", id->kind[0] ? id->kind : "~K");
-        size_t full = text.len;
-        /* kr_gvk_string(id) "|" ns "|" name */
-        ok = ok &&
-             put3(&text, '.', id->kind[0] ? id->kind : "[noKind]",
-                  id->version[0] ? id->version : "[noVer]", id->group[0] ? id->group : "[noGrp]");
-        if (ok) {
-            text.len--; /* continue the same string */
-            ok = kr_buf_putc(&text, '|') &&
-                 put3(&text, '|', id->ns[0] ? id->ns : "~X", id->name[0] ? id->name : "~N", NULL);
-        }
-        keys[i].gvk = (const char *)(uintptr_t)gvk;
-        keys[i].full = (const char *)(uintptr_t)full;
+        size_t c = class_of(&t, id, f, nf, l, nl, &ok);
+        size_t rest = text.len;
+        ok = ok && put3(&text, '|', id->ns[0] ? id->ns : "~X", id->name[0] ? id->name : "~N",
+                        NULL);
+        keys[i] = (sort_key){m->items[i], (const gvk_class *)(uintptr_t)c,
+                             (const char *)(uintptr_t)rest};
     }
+    for (size_t c = 0; c < t.n && ok; c++) { /* "G_V_K" of each class */
+        const gvk_class *k = &t.v[c];
+        t.v[c].text = text.len;
+        ok = put3(&text, '_', k->group[0] ? k->group : "~G", k->version[0] ? k->version : "~V",
+                  k->kind[0] ? k->kind : "~K");
+    }
+    if (ok)
+        ok = order_classes(&t, text.data);
     if (!ok) {
         kr_buf_free(&text);
+        free_classes(&t);
         free(keys);
         free(order);
         return kr_err_nomem(r->err);
     }
     for (size_t i = 0; i < m->len; i++) {
-        keys[i].gvk = text.data + (uintptr_t)keys[i].gvk;
-        keys[i].full = text.data + (uintptr_t)keys[i].full;
+        keys[i].cls = &t.v[(uintptr_t)keys[i].cls];
+        keys[i].rest = text.data + (uintptr_t)keys[i].rest;
         order[i] = &keys[i];
     }
     /* Go's exact algorithm: the comparator is not transitive for some Namespace mixes */
@@ -157,6 +254,7 @@ int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *f
     for (size_t i = 0; i < m->len; i++)
         m->items[i] = ((sort_key *)order[i])->res;
     kr_buf_free(&text);
+    free_classes(&t);
     free(keys);
     free(order);
     return 0;

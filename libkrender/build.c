@@ -1,6 +1,7 @@
 #include "build.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
@@ -10,6 +11,7 @@
 #include "loader.h"
 #include "order.h"
 #include "origin.h"
+#include "par.h"
 #include "prefetch.h"
 #include "transformers.h"
 
@@ -154,6 +156,56 @@ static int finish(kr_render *r, kr_accum *ra)
     return rc;
 }
 
+typedef struct meta_job {
+    kr_resmap *m;
+    const build_meta *bm;
+    bool *local; /* per resource: marked local-config (dropped) */
+} meta_job;
+
+static int meta_range(kr_render *r, size_t from, size_t to, void *arg)
+{
+    meta_job *j = arg;
+    for (size_t i = from; i < to; i++) {
+        kr_resource *res = j->m->items[i];
+        if ((j->local[i] = is_local_config(res)))
+            continue;
+        int rc;
+        if (j->bm->managed_by && (rc = add_managed_by(r, res)))
+            return rc;
+        if ((j->bm->origin || j->bm->transformations) &&
+            (rc = kr_origin_annotate(r, res, j->bm->origin, j->bm->transformations)))
+            return rc;
+        strip_build_annotations(res, j->bm);
+    }
+    return 0;
+}
+
+/* Drops the local-config resources and gives the rest their final metadata: a big render's
+ * resources in chunks on two threads (each resource on its own; origins, which read the
+ * render's notes, on the caller alone). */
+static int meta_pass(kr_render *r, kr_resmap *m, const build_meta *bm)
+{
+    if (!m->len)
+        return 0;
+    meta_job j = {m, bm, calloc(m->len, sizeof *j.local)};
+    if (!j.local)
+        return kr_err_nomem(r->err);
+    int rc = bm->origin || bm->transformations ? meta_range(r, 0, m->len, &j)
+                                               : kr_par_chunks(r, m->len, meta_range, &j);
+    if (!rc) {
+        size_t kept = 0;
+        for (size_t i = 0; i < m->len; i++)
+            if (!j.local[i])
+                m->items[kept++] = m->items[i];
+        if (kept != m->len) {
+            m->len = kept;
+            kr_resmap_ids_changed(m);
+        }
+    }
+    free(j.local);
+    return rc;
+}
+
 int kr_build_resmap(kr_render *r, kr_resmap *m)
 {
     kr_kustomization *k;
@@ -182,22 +234,7 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
      * (the order depends on ids alone: done on the survivors, as before) */
     build_meta bm;
     read_build_metadata(r, k, &bm);
-    size_t kept = 0;
-    for (size_t i = 0; i < m->len; i++) {
-        kr_resource *res = m->items[i];
-        if (is_local_config(res))
-            continue;
-        if (bm.managed_by && (rc = add_managed_by(r, res)))
-            return rc;
-        if ((bm.origin || bm.transformations) &&
-            (rc = kr_origin_annotate(r, res, bm.origin, bm.transformations)))
-            return rc;
-        strip_build_annotations(res, &bm);
-        m->items[kept++] = res;
-    }
-    if (kept != m->len) {
-        m->len = kept;
-        kr_resmap_ids_changed(m);
-    }
+    if ((rc = meta_pass(r, m, &bm)))
+        return rc;
     return apply_order(r, k, m);
 }

@@ -389,6 +389,47 @@ static char *many_resources(size_t n, size_t bad)
     return s;
 }
 
+/* The last pass over a big render's resources (local-config ones dropped, kustomize's internal
+ * annotations stripped, the managed-by label) runs in chunks on two threads: the output is the
+ * serial render's. */
+static void parallel_metadata_pass_is_serial(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    size_t n = 3000, cap = n * 220, len = 0;
+    char *text = malloc(cap);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%04zu\n"
+                                "  annotations:\n    keep: \"%zu\"\n%s",
+                                i, i,
+                                i % 7 == 0   ? "    config.kubernetes.io/local-config: \"true\"\n"
+                                : i % 5 == 0 ? "    config.kubernetes.io/index: \"3\"\n"
+                                             : "");
+    tu_write(f->dir, "r.yaml", text);
+    free(text);
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.enable_managedby_label = 1;
+    o.threads = 1;
+    krender_result *serial = build(f, ".", &o);
+    assert_null(krender_result_error(serial));
+    size_t dropped = (n + 6) / 7;
+    assert_int_equal(krender_result_count(serial), n - dropped);
+    o.threads = 2;
+    krender_result *par = build(f, ".", &o);
+    assert_null(krender_result_error(par));
+    size_t slen, plen;
+    const char *sy = krender_result_yaml(serial, &slen);
+    const char *py = krender_result_yaml(par, &plen);
+    assert_int_equal(plen, slen);
+    assert_memory_equal(py, sy, slen);
+    assert_null(strstr(py, "local-config"));
+    assert_null(strstr(py, "config.kubernetes.io/index"));
+    assert_non_null(strstr(py, "app.kubernetes.io/managed-by"));
+    krender_result_free(serial);
+    krender_result_free(par);
+}
+
 /* options.threads: the output, the resource spans and the JSON are those of a serial render;
  * an error is the first failing resource's; no output beyond the limit. */
 static void parallel_output_is_serial_output(void **state)
@@ -861,7 +902,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
-        T(limits), T(parallel_output_is_serial_output), T(build_many_is_build), T(build_many_tail_borrows_threads), T(relative_roots_are_absolute_ones), T(read_ahead_is_serial),
+        T(limits), T(parallel_output_is_serial_output), T(parallel_metadata_pass_is_serial), T(build_many_is_build), T(build_many_tail_borrows_threads), T(relative_roots_are_absolute_ones), T(read_ahead_is_serial),
         T(dropped_bytes_are_read_again), T(parallel_stages_are_serial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,6 +120,92 @@ static void take_error(kr_err *out, kr_err *err)
     memset(err, 0, sizeof *err);
 }
 
+/* Copies parts [from, to) to their places in the joined buffers (a part's yaml goes at
+ * ybase[t], after its "---\n"; its json at jbase[t]) and moves their spans there. */
+typedef struct copy_job {
+    part *parts;
+    size_t from, to;
+    kr_buf *yaml, *json;
+    const size_t *ybase, *jbase;
+    kr_out_span *spans;
+} copy_job;
+
+static void *copy_parts(void *arg)
+{
+    copy_job *j = arg;
+    for (size_t t = j->from; t < j->to; t++) {
+        part *p = &j->parts[t];
+        if (t)
+            memcpy(j->yaml->data + j->ybase[t] - 4, "---\n", 4);
+        if (p->yaml.len)
+            memcpy(j->yaml->data + j->ybase[t], p->yaml.data, p->yaml.len);
+        if (j->json && p->json.len)
+            memcpy(j->json->data + j->jbase[t], p->json.data, p->json.len);
+        for (size_t i = p->lo; i < p->hi; i++) {
+            j->spans[i].start += j->ybase[t];
+            j->spans[i].jstart += j->json ? j->jbase[t] : 0;
+        }
+        kr_buf_free(&p->yaml);
+        kr_buf_free(&p->json);
+    }
+    return NULL;
+}
+
+/* Appends parts [first, n) to yaml and json (room reserved), the later half (by bytes) copied
+ * on a second thread when allowed and worth one: ~6 MB of a large aggregate, whose page faults
+ * and copy took 4 ms on one thread. */
+static void join_parts(part *parts, size_t first, size_t n, kr_buf *yaml, kr_buf *json,
+                       kr_out_span *spans, bool threads)
+{
+    size_t *ybase = malloc(2 * n * sizeof *ybase), *jbase = ybase ? ybase + n : NULL;
+    size_t y = yaml->len, js = json ? json->len : 0, mid = n;
+    bool spread = false;
+    if (ybase) {
+        for (size_t t = first; t < n; t++) {
+            ybase[t] = y + (t ? 4 : 0);
+            jbase[t] = js;
+            y = ybase[t] + parts[t].yaml.len;
+            js += parts[t].json.len;
+        }
+        /* the half point by bytes to copy */
+        size_t half = yaml->len + (y - yaml->len) / 2;
+        for (mid = first; mid < n && ybase[mid] < half; mid++)
+            ;
+        spread = threads && y - yaml->len >= ((size_t)1 << 20) && mid > first && mid < n;
+    }
+    if (!ybase) { /* no memory for the offsets: one part after another */
+        for (size_t t = first; t < n; t++) {
+            size_t base = yaml->len + (t ? 4 : 0), jb = json ? json->len : 0;
+            if (t)
+                kr_buf_puts(yaml, "---\n");
+            kr_buf_append(yaml, parts[t].yaml.data, parts[t].yaml.len);
+            if (json)
+                kr_buf_append(json, parts[t].json.data, parts[t].json.len);
+            for (size_t i = parts[t].lo; i < parts[t].hi; i++) {
+                spans[i].start += base;
+                spans[i].jstart += jb;
+            }
+        }
+        return;
+    }
+    copy_job mine = {parts, first, spread ? mid : n, yaml, json, ybase, jbase, spans};
+    copy_job other = {parts, mid, n, yaml, json, ybase, jbase, spans};
+    pthread_t tid;
+    bool started = spread && pthread_create(&tid, NULL, copy_parts, &other) == 0;
+    copy_parts(&mine);
+    if (started)
+        pthread_join(tid, NULL);
+    else if (spread)
+        copy_parts(&other);
+    yaml->len = y;
+    yaml->data[y] = '\0'; /* as kr_buf_append leaves it (room reserved) */
+    if (json) {
+        json->len = js;
+        json->data[js] = '\0';
+    }
+    free(ybase);
+}
+
 int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf *yaml,
                       kr_buf *json, kr_out_span *spans, kr_arena *strings, size_t *failed,
                       kr_err *err)
@@ -205,20 +291,8 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
         rc = kr_err_nomem(err);
         *failed = n;
     }
-    for (size_t t = first; t < nparts && !rc; t++) {
-        size_t base = yaml->len + (t ? 4 : 0), jbase = json ? json->len : 0;
-        if (t)
-            kr_buf_puts(yaml, "---\n");
-        kr_buf_append(yaml, parts[t].yaml.data, parts[t].yaml.len);
-        if (json)
-            kr_buf_append(json, parts[t].json.data, parts[t].json.len);
-        for (size_t i = parts[t].lo; i < parts[t].hi; i++) {
-            spans[i].start += base;
-            spans[i].jstart += jbase;
-        }
-        kr_buf_free(&parts[t].yaml);
-        kr_buf_free(&parts[t].json);
-    }
+    if (!rc)
+        join_parts(parts, first, nparts, yaml, json, spans, nthreads > 1);
     for (size_t t = 0; t < nparts; t++) {
         kr_buf_free(&parts[t].yaml);
         kr_buf_free(&parts[t].json);

@@ -389,6 +389,48 @@ static char *many_resources(size_t n, size_t bad)
     return s;
 }
 
+/* An output of more than a megabyte: the emitted parts are joined on two threads; bytes,
+ * spans, ids and JSON are the serial render's. */
+static void parallel_join_of_big_output(void **state)
+{
+    fixture *f = *state;
+    size_t n = 12000;
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    char *text = many_resources(n, (size_t)-1);
+    tu_write(f->dir, "r.yaml", text);
+    free(text);
+    krender_options o = KRENDER_OPTIONS_INIT;
+    o.resources_json = 1;
+    o.threads = 1;
+    krender_result *serial = build(f, ".", &o);
+    assert_null(krender_result_error(serial));
+    o.threads = 2;
+    krender_result *par = build(f, ".", &o);
+    assert_null(krender_result_error(par));
+    size_t slen, plen;
+    const char *sy = krender_result_yaml(serial, &slen);
+    const char *py = krender_result_yaml(par, &plen);
+    assert_true(slen > ((size_t)1 << 20));
+    assert_int_equal(plen, slen);
+    assert_memory_equal(py, sy, slen + 1); /* the terminating NUL too */
+    assert_int_equal(krender_result_count(par), n);
+    for (size_t i = 0; i < n; i += 101) {
+        krender_resource a, b;
+        assert_int_equal(krender_result_resource(serial, i, &a), KRENDER_OK);
+        assert_int_equal(krender_result_resource(par, i, &b), KRENDER_OK);
+        assert_int_equal(a.yaml - sy, b.yaml - py);
+        assert_int_equal(a.yaml_len, b.yaml_len);
+        assert_string_equal(a.name, b.name);
+        size_t ja, jb;
+        const char *sa = krender_result_resource_json(serial, i, &ja);
+        const char *sb = krender_result_resource_json(par, i, &jb);
+        assert_int_equal(ja, jb);
+        assert_memory_equal(sa, sb, ja + 1);
+    }
+    krender_result_free(serial);
+    krender_result_free(par);
+}
+
 /* The last pass over a big render's resources (local-config ones dropped, kustomize's internal
  * annotations stripped, the managed-by label) runs in chunks on two threads: the output is the
  * serial render's. */
@@ -902,7 +944,7 @@ int main(void)
         T(missing_file), T(directory_without_kustomization), T(cycle), T(outside_root),
         T(symlink_escape), T(duplicate_ids), T(missing_kind_or_name), T(empty_files),
         T(infinity_is_an_error), T(unsupported_fields_fail_loudly), T(threads_with_own_contexts),
-        T(limits), T(parallel_output_is_serial_output), T(parallel_metadata_pass_is_serial), T(build_many_is_build), T(build_many_tail_borrows_threads), T(relative_roots_are_absolute_ones), T(read_ahead_is_serial),
+        T(limits), T(parallel_output_is_serial_output), T(parallel_metadata_pass_is_serial), T(parallel_join_of_big_output), T(build_many_is_build), T(build_many_tail_borrows_threads), T(relative_roots_are_absolute_ones), T(read_ahead_is_serial),
         T(dropped_bytes_are_read_again), T(parallel_stages_are_serial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

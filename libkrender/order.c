@@ -218,7 +218,9 @@ int kr_order_legacy(kr_render *r, kr_resmap *m, bool custom, const kr_strlist *f
     sort_key *keys = malloc(m->len * sizeof *keys);
     void **order = malloc(m->len * sizeof *order);
     class_table t = {0};
-    kr_buf text = {0}; /* the key strings, offsets until it is complete */
+    /* the key strings in one buffer; keys hold class indexes and text offsets until the
+     * classes and the buffer are complete (both may move while they grow) */
+    kr_buf text = {0};
     bool ok = keys && order;
     for (size_t i = 0; i < m->len && ok; i++) {
         const kr_resid *id = &m->items[i]->id;

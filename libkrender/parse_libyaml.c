@@ -86,7 +86,7 @@ static bool plain_ascii(const unsigned char *t, size_t n)
 }
 
 /* libyaml's reader decodes its input one character at a time into parser->buffer, checking
- * each is allowed, and ends it with a NUL at the end of input: a tenth of a big render's
+ * each is allowed, and ends it with a NUL at the end of input: 7% of a big render's
  * instructions. Text of tabs, breaks and printable ASCII decodes to itself, so the parser is
  * given it decoded: its buffer points at a copy ending in NULs, with every character unread and
  * the input at its end (the reader then has nothing left to do, as after its last read). Any

@@ -56,10 +56,14 @@ int kr_jp_decode(kr_render *r, const char *text, size_t len, const char *file, k
     *out = (kr_jp_patch){0};
     kr_node *doc = NULL;
     /* JSON is read as YAML 1.2; YAML text goes through sigs.k8s.io/yaml (YAML 1.1 rules) */
-    kr_yaml_mode mode = len && text[0] == '[' ? KR_YAML_12 : KR_YAML_11;
-    int rc = kr_text_document(r, file, text, len, mode, &doc); /* shared: read only */
-    if (rc)
-        return rc;
+    int rc = kr_text_document(r, file, text, len, kr_jp_mode(text, len), &doc); /* read only */
+    return rc ? rc : kr_jp_decode_doc(r, doc, file, out);
+}
+
+int kr_jp_decode_doc(kr_render *r, const kr_node *doc, const char *file, kr_jp_patch *out)
+{
+    int rc;
+    *out = (kr_jp_patch){0};
     if (!doc)
         return 0;
     if (!kr_is_seq(doc))

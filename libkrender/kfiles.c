@@ -15,13 +15,17 @@ typedef struct walker {
 /* entry (its text from `skip` on) relative to the directory; a KR_KF_KUSTOMIZATION names a
  * directory, whose kustomization.yaml. `list_item`: an entry of resources or bases, a file
  * when its cleaned path has an extension, else a directory. */
+bool kr_kfiles_path(const char *dir, const kr_node *e, size_t skip, char *abs, size_t cap)
+{
+    return kr_is_scalar(e) && e->len > skip && !kr_path_is_remote(e->u.text) &&
+           kr_path_join_buf(abs, cap, dir, e->u.text + skip) && kr_fs_clean_abs(abs);
+}
+
 static void entry(const walker *w, const kr_node *e, size_t skip, kr_kfile_kind kind,
                   bool list_item)
 {
-    if (!kr_is_scalar(e) || e->len <= skip || kr_path_is_remote(e->u.text))
-        return;
     char abs[4096];
-    if (!kr_path_join_buf(abs, sizeof abs, w->dir, e->u.text + skip) || !kr_fs_clean_abs(abs))
+    if (!kr_kfiles_path(w->dir, e, skip, abs, sizeof abs))
         return;
     if (list_item && kr_fs_has_extension(abs))
         kind = KR_KF_RESOURCE;

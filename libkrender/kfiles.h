@@ -34,4 +34,8 @@ void kr_kfiles_each(const char *dir, const kr_node *k, bool lists, bool sources,
 void kr_kfiles_entry(const char *dir, const kr_node *e, bool resources, kr_kfile_fn *fn,
                      void *ctx);
 
+/* Entry e's text (from byte `skip` on) joined to dir and cleaned into abs[cap]; false for
+ * anything else than a scalar longer than skip, a remote entry, or a path that does not fit. */
+bool kr_kfiles_path(const char *dir, const kr_node *e, size_t skip, char *abs, size_t cap);
+
 #endif

@@ -9,6 +9,7 @@
 #include "accumulate.h"
 #include "decode.h"
 #include "node.h"
+#include "parse.h"
 #include "render.h"
 
 /* ---- schema.c: merge keys of the built-in types (data/patch-merge-keys.yaml, merge.md §4) */
@@ -67,8 +68,21 @@ typedef struct kr_jp_patch {
     size_t n;
 } kr_jp_patch;
 
+/* What the patch steps read of a patch text, also for the thread reading ahead (prefetch.c):
+ * an inline `patches` text without its surrounding white space, and whether a text reads as a
+ * list first (a JSON patch then, else strategic-merge documents). */
+const char *kr_patch_trim(const char *s, size_t *len);
+bool kr_patch_looks_like_list(const char *s, size_t n);
+/* The YAML mode kr_jp_decode reads text in: JSON (1.2) when it starts with '[', else 1.1. */
+static inline kr_yaml_mode kr_jp_mode(const char *text, size_t len)
+{
+    return len && text[0] == '[' ? KR_YAML_12 : KR_YAML_11;
+}
+
 /* Decodes an operation list from text (JSON if it starts with '[', else YAML). */
 int kr_jp_decode(kr_render *r, const char *text, size_t len, const char *file, kr_jp_patch *out);
+/* The same for text already parsed (that way) into doc, NULL for an empty text. */
+int kr_jp_decode_doc(kr_render *r, const kr_node *doc, const char *file, kr_jp_patch *out);
 /* Applies the ops to *doc in order (values deep-copied into the render arena), then redoes
  * the float64 round trip of numbers. */
 int kr_jp_apply(kr_render *r, const kr_jp_patch *p, kr_node *doc, const char *file);

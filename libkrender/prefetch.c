@@ -2,7 +2,9 @@
 #include "prefetch.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +16,7 @@
 #include "kfiles.h"
 #include "loader.h"
 #include "parse.h"
+#include "patch.h"
 #include "path.h"
 #include "table_alloc.h"
 
@@ -51,6 +54,8 @@ struct kr_prefetch {
     kr_arena *tab;          /* the table's entries and paths (under lock); freed at the stop */
     kr_arena *mem;          /* the rest of what the thread makes; lives until kr_prefetch_free */
     kr_arena *keep;         /* the kustomization documents of the files read ahead */
+    kr_arena *texts;        /* the parses of patch texts: each is read while its patch is
+                             * applied (and copied from), so they go at the stop */
     bool lend;              /* the context's first render: the cache takes `keep` itself at the
                              * end (no copy); later renders copy what the cache keeps, so a
                              * long-lived context does not grow with every big render */
@@ -389,6 +394,83 @@ static const kr_node *read_kustomization(kr_prefetch *p, const char *dir, bool *
     return f.kdoc;
 }
 
+/* ---- the patches of a kustomization ---- */
+
+/* The table key of a text's parse: a byte no path starts with, the reading, hash and length. */
+static bool text_key(char *key, size_t cap, kr_pf_reading reading, uint64_t hash, size_t len)
+{
+    int n = snprintf(key, cap, "\x02%d:%016" PRIx64 ":%zx", (int)reading, hash, len);
+    return n > 0 && (size_t)n < cap;
+}
+
+/* Parses a patch text as the render will first read it; kept for the render by its bytes. */
+static void walk_text(kr_prefetch *p, const char *text, size_t len, kr_pf_reading reading)
+{
+    char key[64];
+    uint64_t h = XXH3_64bits(text, len);
+    pf_entry *e = text_key(key, sizeof key, reading, h, len) ? claim(p, key) : NULL;
+    if (!e)
+        return;
+    kr_pf_file f = {.len = len, .hash = h};
+    kr_err err = {0};
+    if (reading == KR_PF_TEXT_STREAM) {
+        f.stream = true;
+        f.parsed = kr_parse_stream_top(p->texts, "", text, len, &f.docs, &f.ndocs, &f.top,
+                                       &err) == 0;
+    } else {
+        f.parsed = kr_parse_document(p->texts, "", text, len,
+                                     reading == KR_PF_TEXT_DOC12 ? KR_YAML_12 : KR_YAML_11,
+                                     &f.kdoc, &err) == 0;
+    }
+    kr_err_clear(&err);
+    publish(p, e, f.parsed && attach(p, e, &f), false);
+}
+
+/* How xf_patch.c's parse_both first reads a `patches` text: one that reads as a list first as
+ * a JSON patch (in json6902.c's mode), anything else as strategic-merge documents. */
+static kr_pf_reading patch_reading(const char *text, size_t len)
+{
+    if (!kr_patch_looks_like_list(text, len))
+        return KR_PF_TEXT_STREAM;
+    return kr_jp_mode(text, len) == KR_YAML_12 ? KR_PF_TEXT_DOC12 : KR_PF_TEXT_DOC11;
+}
+
+/* A patch file an entry names (below its kustomization under LoadRestrictionsRootOnly, as the
+ * render reads it): read for its parse alone (the render reads the file itself). */
+static void walk_patch_file(kr_prefetch *p, const char *dir, const kr_node *path)
+{
+    char abs[PF_PATH_MAX];
+    kr_pf_file f;
+    int err;
+    bool missing;
+    if (!kr_kfiles_path(dir, path, 0, abs, sizeof abs) ||
+        (p->r->opts.load_restrictor == KRENDER_LOAD_ROOT_ONLY && !kr_path_within(abs, dir)) ||
+        !read_file(p, abs, &f, &err, &missing))
+        return;
+    walk_text(p, f.data, f.len, patch_reading(f.data, f.len));
+    free((char *)f.data);
+}
+
+/* The texts of kustomization k's `patches` (inline ones trimmed, or their files), parsed the
+ * way the patch step first reads them (xf_patch.c, whose parse of a text seen once is used
+ * within its entry alone: the other patch fields keep what they parse, and parse it
+ * themselves). */
+static void walk_patches(kr_prefetch *p, const char *dir, const kr_node *k)
+{
+    const kr_node *l = kr_map_get(k, "patches");
+    for (uint32_t i = 0; kr_is_seq(l) && i < l->len; i++) {
+        const kr_node *inl = kr_map_get(l->u.items[i], "patch");
+        if (kr_is_scalar(inl) && inl->len) {
+            size_t n = inl->len;
+            const char *t = kr_patch_trim(inl->u.text, &n);
+            if (n)
+                walk_text(p, t, n, patch_reading(t, n));
+        } else {
+            walk_patch_file(p, dir, kr_map_get(l->u.items[i], "path"));
+        }
+    }
+}
+
 static const kr_node *level_doc(const kr_prefetch *p, const char *dir);
 
 /* A kustomization directory: its kustomization file, then what it includes. */
@@ -408,6 +490,8 @@ static void walk_dir(kr_prefetch *p, const char *dir, int depth)
     walk_list(p, dir, kr_map_get(k, "resources"), true, depth);
     walk_list(p, dir, kr_map_get(k, "bases"), true, depth);
     walk_list(p, dir, kr_map_get(k, "components"), false, depth);
+    if (!stopping(p, depth))
+        walk_patches(p, dir, k);
     /* (reading patches and generator sources ahead too was measured slower: the thread then
      * falls behind the render on the resource files, whose parse is what it saves; measured
      * again once the thread left entries to a render that caught up with it: no faster, the
@@ -627,9 +711,11 @@ void kr_prefetch_start(kr_render *r)
     p->mem = kr_arena_new_huge(); /* the parses of the resource files: megabytes, faulted in
                                    * 2 MiB at a time (1,300 faults fewer on the large aggregate) */
     p->keep = kr_arena_new();
+    p->texts = kr_arena_new();
     p->lend = r->serial == 1;
     p->levels = r->cold.uncached > 0;
-    bool ok = p->table.slots && p->tab && p->mem && p->keep && pthread_mutex_init(&p->lock, NULL) == 0;
+    bool ok = p->table.slots && p->tab && p->mem && p->keep && p->texts &&
+              pthread_mutex_init(&p->lock, NULL) == 0;
     if (ok && pthread_cond_init(&p->changed, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
         ok = false;
@@ -644,6 +730,7 @@ void kr_prefetch_start(kr_render *r)
         kr_arena_free(p->tab);
         kr_arena_free(p->mem);
         kr_arena_free(p->keep);
+        kr_arena_free(p->texts);
         free(p);
         return;
     }
@@ -678,6 +765,16 @@ static void free_untaken(kr_prefetch *p)
             e->file->data = NULL;
         }
     }
+}
+
+const kr_pf_file *kr_prefetch_text(kr_render *r, kr_pf_reading reading, const char *text,
+                                   size_t len)
+{
+    char key[64];
+    if (!r->prefetch || !text_key(key, sizeof key, reading, XXH3_64bits(text, len), len))
+        return NULL;
+    const kr_pf_file *pf = kr_prefetch_get(r, key, NULL);
+    return pf && pf->parsed ? pf : NULL;
 }
 
 bool kr_prefetch_lends(const kr_render *r)
@@ -727,6 +824,8 @@ void kr_prefetch_stop(kr_render *r)
     kt_free(&p->table);
     kr_arena_free(p->tab);
     p->tab = NULL;
+    kr_arena_free(p->texts); /* the render asks for no more patch texts */
+    p->texts = NULL;
     if (p->lend) { /* the cache holds pointers into it now */
         kr_cache_adopt(r->cache, p->keep);
         p->keep = NULL;
@@ -746,6 +845,7 @@ void kr_prefetch_free(kr_render *r)
     kr_arena_free(p->tab);
     kr_arena_free(p->mem);
     kr_arena_free(p->keep);
+    kr_arena_free(p->texts);
     free(p);
     r->prefetch = NULL;
 }

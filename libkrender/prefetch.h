@@ -34,6 +34,7 @@ typedef struct kr_pf_file {
     int64_t mtime_sec, mtime_nsec;
     bool parsed;     /* as a kustomization (kdoc) or as a resource file (docs) */
     bool stream;     /* read as a resource file */
+    bool top;        /* a patch text's stream: its first document is in the first chunk */
     kr_node *kdoc;   /* a kustomization file: its document */
     kr_node **docs;  /* a resource file: its documents */
     size_t ndocs;
@@ -63,6 +64,19 @@ const kr_pf_file *kr_prefetch_get(kr_render *r, const char *real, int *missing);
  * parsed the way asked (a resource file's documents: stream; else as a kustomization). */
 const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t hash,
                                        size_t len, bool stream);
+
+/* How the patch step first reads a patch text (xf_patch.c): as a stream of documents, or as
+ * one document in YAML 1.1 or 1.2. */
+typedef enum { KR_PF_TEXT_STREAM, KR_PF_TEXT_DOC11, KR_PF_TEXT_DOC12 } kr_pf_reading;
+
+/* The thread's parse of text read that way (the `patches` of a kustomization, inline or in
+ * files: the thread parses them after its resources, as the render will), when it parsed
+ * these very bytes (hash and length): docs, ndocs and top for a stream, kdoc for a document.
+ * They are to be read, never changed, and only until kr_prefetch_stop (the end of the
+ * accumulation), which frees them: nothing may keep pointers into them. NULL when the thread
+ * has none, and from then on it leaves that text to the render. */
+const kr_pf_file *kr_prefetch_text(kr_render *r, kr_pf_reading reading, const char *text,
+                                   size_t len);
 
 /* The bytes of pf (from kr_prefetch_get), now the caller's to free; NULL when already taken. */
 char *kr_prefetch_take_bytes(kr_render *r, const kr_pf_file *pf);

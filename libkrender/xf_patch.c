@@ -10,6 +10,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "patch.h"
+#include "prefetch.h"
 #include "textparse.h"
 #include "transformers.h"
 
@@ -155,6 +156,7 @@ typedef struct sm_parse {
     const char *text, *file;
     size_t len;
     kr_file *f; /* the file text is (its parse can be cached), or NULL */
+    bool ahead; /* may take the parse the thread reading ahead made (used within the entry) */
     kr_resource **res;
     size_t n, cap;
     bool map_at_top; /* the first document is a mapping before any separator */
@@ -180,11 +182,15 @@ static int parse_sm(kr_render *r, void *arg)
     size_t ndocs;
     bool top = false;
     int rc;
+    const kr_pf_file *pf;
     if (sp->f && (sp->f->docs_ready || sp->f->uses++ > 0)) {
         /* a patch file used again (a component's patch, a later render): its documents are
          * parsed once into the cache, as resource files are (accumulate.c); the resources
          * made here only read them, and patches are copied before they are merged */
         rc = parse_cached(r, sp->f, &docs, &ndocs, &top);
+    } else if ((pf = sp->ahead ? kr_prefetch_text(r, KR_PF_TEXT_STREAM, sp->text, sp->len)
+                               : NULL)) {
+        docs = pf->docs, ndocs = pf->ndocs, top = pf->top, rc = 0;
     } else {
         /* an inline patch (a component's, read by every render including it) is parsed once
          * per context from its second reading on */
@@ -203,6 +209,7 @@ static int parse_sm(kr_render *r, void *arg)
 typedef struct jp_parse {
     const char *text, *file;
     size_t len;
+    bool ahead; /* as sm_parse's */
     kr_jp_patch p;
 } jp_parse;
 
@@ -211,6 +218,14 @@ static int parse_jp(kr_render *r, void *arg)
     jp_parse *jp = arg;
     if (!jp->len)
         return KRENDER_E_KUSTOMIZATION;
+    const kr_pf_file *pf =
+        jp->ahead ? kr_prefetch_text(r, kr_jp_mode(jp->text, jp->len) == KR_YAML_12
+                                            ? KR_PF_TEXT_DOC12
+                                            : KR_PF_TEXT_DOC11,
+                                     jp->text, jp->len)
+                  : NULL;
+    if (pf)
+        return kr_jp_decode_doc(r, pf->kdoc, jp->file, &jp->p);
     return kr_jp_decode(r, jp->text, jp->len, jp->file, &jp->p);
 }
 
@@ -327,7 +342,7 @@ int kr_patch_apply_sm_docs(kr_render *r, kr_accum *ra, kr_node **docs, size_t nd
 }
 
 /* The first significant character (after blanks and comment lines) is '[' or '-'. */
-static bool looks_like_list(const char *s, size_t n)
+bool kr_patch_looks_like_list(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '#') {
@@ -413,11 +428,11 @@ typedef struct patch_parse {
  * sequence there is no strategic-merge patch. Each parse is free of side effects, so the
  * order does not matter: a text that looks like a list is read as JSON first. */
 static void parse_both(kr_render *r, kr_arena *a, patch_parse *pp, const char *text, size_t len,
-                       const char *file, kr_file *f)
+                       const char *file, kr_file *f, bool ahead)
 {
-    *pp = (patch_parse){.sp = {.text = text, .file = file, .len = len, .f = f},
-                        .jp = {.text = text, .file = file, .len = len}};
-    if (looks_like_list(text, len)) {
+    *pp = (patch_parse){.sp = {.text = text, .file = file, .len = len, .f = f, .ahead = ahead},
+                        .jp = {.text = text, .file = file, .len = len, .ahead = ahead}};
+    if (kr_patch_looks_like_list(text, len)) {
         pp->jp_ok = quietly_in(r, a, parse_jp, &pp->jp);
         pp->sm_ok = !(pp->jp_ok && jp_in_first_chunk(&pp->jp.p, text, len)) &&
                     quietly_in(r, a, parse_sm, &pp->sp);
@@ -527,11 +542,12 @@ static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *
         memcpy(copy, text, len);
         copy[len] = '\0';
         /* what the parse keeps of its text must live as long as the render: read the copy */
-        parse_both(r, kr_render_life(r), &e->pp, copy, len, e->file, ps->f);
+        parse_both(r, kr_render_life(r), &e->pp, copy, len, e->file, ps->f, false);
         e->text = copy;
         pp = &e->pp;
     } else {
-        parse_both(r, tmp, &local, text, len, file, ps->f);
+        /* used within this entry alone: the thread's parse will do (prefetch.h) */
+        parse_both(r, tmp, &local, text, len, file, ps->f, true);
         e->seen = scratch = true;
     }
     const sm_parse sp = pp->sp;
@@ -569,7 +585,7 @@ static int apply_text_in(kr_render *r, kr_arena *tmp, kr_accum *ra, const char *
 
 /* ---- the kustomization steps ---- */
 
-static const char *trim(const char *s, size_t *len)
+const char *kr_patch_trim(const char *s, size_t *len)
 {
     while (*len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f'))
         s++, (*len)--;
@@ -603,7 +619,7 @@ static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, cons
 {
     const char *inl = kr_dec_text(v[P_PATCH]), *path = kr_dec_text(v[P_PATH]);
     size_t n = strlen(inl);
-    inl = trim(inl, &n);
+    inl = kr_patch_trim(inl, &n);
     if (!n && !*path)
         return kr_err_set(r->err, KRENDER_E_KUSTOMIZATION, k->path, e->line, e->col,
                           "must specify one of patch and path in %s", k->path);

@@ -753,19 +753,32 @@ static void read_ahead_is_serial(void **state)
      * and more than two of the windows its walk of a tree not cached takes the root in */
     char top[4096] = "resources:\n";
     for (int i = 0; i < 150; i++) {
-        char k[64], body[256], res[64];
+        char k[64], body[1024], res[64];
         snprintf(k, sizeof k, "- ../apps/a%d\n", i);
         strcat(top, k);
         snprintf(k, sizeof k, "apps/a%d/kustomization.yaml", i);
         /* a generator's source and a patch file (read by the render alone, never looked for
-         * among the files read ahead), one of them also a resource (read ahead) */
-        snprintf(body, sizeof body, "namePrefix: a%d-\nresources: [cm.yaml, linked.yaml]\n"
-                                    "components: [../../comp]\n"
-                                    "configMapGenerator: [{name: g, files: [cm.yaml, v=v.txt]}]\n"
-                                    "patches: [{path: p.yaml}]\n", i);
+         * among the files read ahead), one of them also a resource (read ahead); patches of
+         * every kind the thread parses ahead (files, inline strategic-merge and JSON texts) */
+        snprintf(body, sizeof body,
+                 "namePrefix: a%d-\nresources: [cm.yaml, linked.yaml]\n"
+                 "components: [../../comp]\n"
+                 "configMapGenerator: [{name: g, files: [cm.yaml, v=v.txt]}]\n"
+                 "patches:\n- path: p.yaml\n- path: j.json\n  target: {kind: Secret, name: s}\n"
+                 "- patch: |\n    apiVersion: v1\n    kind: Secret\n    metadata: {name: s}\n"
+                 "    stringData: {inline: \"%d\"}\n"
+                 "- patch: '[{\"op\": \"add\", \"path\": \"/metadata/labels\", "
+                 "\"value\": {\"j\": \"%d\"}}]'\n  target: {kind: Secret, name: e}\n"
+                 "patchesJson6902:\n- target: {version: v1, kind: Secret, name: s}\n"
+                 "  patch: '- {op: add, path: /metadata/annotations, value: {op: \"%d\"}}'\n"
+                 "patchesStrategicMerge:\n- |\n  apiVersion: v1\n  kind: Secret\n"
+                 "  metadata: {name: e}\n  stringData: {psm: \"%d\"}\n",
+                 i, i, i, i, i);
         tu_write(f->dir, k, body);
         snprintf(res, sizeof res, "apps/a%d/v.txt", i);
         tu_write(f->dir, res, i % 2 ? "odd\n" : "even\n");
+        snprintf(res, sizeof res, "apps/a%d/j.json", i);
+        tu_write(f->dir, res, "[{\"op\": \"add\", \"path\": \"/stringData/json\", \"value\": \"f\"}]\n");
         snprintf(res, sizeof res, "apps/a%d/p.yaml", i);
         tu_write(f->dir, res, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
                               "stringData: {patched: \"yes\"}\n");

@@ -290,14 +290,16 @@ static int accumulate_components(kr_render *r, const kr_kustomization *k, kr_acc
     return 0;
 }
 
-/* Reads a file of this kustomization (load restrictor and jail applied). */
-int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry, kr_file **f)
+/* Reads a file of this kustomization (load restrictor and jail applied); `ahead`: one the
+ * thread reading ahead reads too (prefetch.h), whose bytes it may take. */
+static int load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry, bool ahead,
+                      kr_file **f)
 {
     char *abs = kr_path_join(r->arena, k->dir, entry->u.text);
     if (!abs)
         return kr_err_nomem(r->err);
     char *real;
-    int kind, err = kr_fs_resolve(r, abs, KR_FS_HINT_NOT_AHEAD, &real, &kind);
+    int kind, err = kr_fs_resolve(r, abs, ahead ? 0 : KR_FS_HINT_NOT_AHEAD, &real, &kind);
     if (err)
         return kr_err_set(r->err, err == ENOENT ? KRENDER_E_NOT_FOUND : KRENDER_E_IO, k->path,
                           entry->line, entry->col, "cannot read '%s': %s", entry->u.text,
@@ -307,7 +309,7 @@ int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry,
                           "security; file '%s' is not in or below '%s'", real, k->dir);
     int rc = kr_check_jail(r, real, k->path, entry->line, entry->col);
     if (!rc)
-        rc = kr_load_file_not_ahead(r, real, f);
+        rc = ahead ? kr_load_file(r, real, f) : kr_load_file_not_ahead(r, real, f);
     if (rc == KRENDER_E_IO || rc == KRENDER_E_NOT_FOUND) {
         /* the loader names the file; the entry's position is more useful */
         r->err->line = entry->line;
@@ -316,6 +318,17 @@ int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry,
         r->err->file = strdup(k->path);
     }
     return rc;
+}
+
+int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry, kr_file **f)
+{
+    return load_kfile(r, k, entry, false, f);
+}
+
+int kr_load_kfile_ahead(kr_render *r, const kr_kustomization *k, const kr_node *entry,
+                        kr_file **f)
+{
+    return load_kfile(r, k, entry, true, f);
 }
 
 /* The kustomization's own transformer configuration: kustomize's defaults merged with its

@@ -38,5 +38,8 @@ int kr_accumulate_paths(kr_render *r, const kr_kustomization *k, const kr_strlis
  * restrictor and jail applied); errors point at the entry. */
 typedef struct kr_file kr_file;
 int kr_load_kfile(kr_render *r, const kr_kustomization *k, const kr_node *entry, kr_file **f);
+/* The same for a file the thread reading ahead reads too (a `patches` file: prefetch.c). */
+int kr_load_kfile_ahead(kr_render *r, const kr_kustomization *k, const kr_node *entry,
+                        kr_file **f);
 
 #endif

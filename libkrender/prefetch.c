@@ -436,19 +436,25 @@ static kr_pf_reading patch_reading(const char *text, size_t len)
 }
 
 /* A patch file an entry names (below its kustomization under LoadRestrictionsRootOnly, as the
- * render reads it): read for its parse alone (the render reads the file itself). */
+ * render reads it): its bytes for the render, and its parse. */
 static void walk_patch_file(kr_prefetch *p, const char *dir, const kr_node *path)
 {
     char abs[PF_PATH_MAX];
-    kr_pf_file f;
-    int err;
-    bool missing;
     if (!kr_kfiles_path(dir, path, 0, abs, sizeof abs) ||
-        (p->r->opts.load_restrictor == KRENDER_LOAD_ROOT_ONLY && !kr_path_within(abs, dir)) ||
-        !read_file(p, abs, &f, &err, &missing))
+        (p->r->opts.load_restrictor == KRENDER_LOAD_ROOT_ONLY && !kr_path_within(abs, dir)))
         return;
-    walk_text(p, f.data, f.len, patch_reading(f.data, f.len));
-    free((char *)f.data);
+    pf_entry *e = claim(p, abs);
+    if (!e)
+        return;
+    kr_pf_file f;
+    bool missing, ok = read_file(p, abs, &f, &e->err, &missing);
+    if (ok) {
+        /* parsed before it is published: the render may take the bytes at once */
+        walk_text(p, f.data, f.len, patch_reading(f.data, f.len));
+        if (!(ok = attach(p, e, &f)))
+            free((char *)f.data);
+    }
+    publish(p, e, ok, missing);
 }
 
 /* The texts of kustomization k's `patches` (inline ones trimmed, or their files), parsed the

@@ -634,7 +634,7 @@ static int patch_text(kr_render *r, const kr_kustomization *k, kr_node **v, cons
         return 0;
     }
     kr_file *f;
-    int rc = kr_load_kfile(r, k, v[P_PATH], &f);
+    int rc = kr_load_kfile_ahead(r, k, v[P_PATH], &f);
     if (rc)
         return rc;
     *text = f->data;

@@ -757,9 +757,9 @@ static void read_ahead_is_serial(void **state)
         snprintf(k, sizeof k, "- ../apps/a%d\n", i);
         strcat(top, k);
         snprintf(k, sizeof k, "apps/a%d/kustomization.yaml", i);
-        /* a generator's source and a patch file (read by the render alone, never looked for
-         * among the files read ahead), one of them also a resource (read ahead); patches of
-         * every kind the thread parses ahead (files, inline strategic-merge and JSON texts) */
+        /* a generator's source (read by the render alone, never looked for among the files
+         * read ahead), also a resource (read ahead); patches of every field, those of
+         * `patches` read and parsed ahead (files, inline strategic-merge and JSON texts) */
         snprintf(body, sizeof body,
                  "namePrefix: a%d-\nresources: [cm.yaml, linked.yaml]\n"
                  "components: [../../comp]\n"

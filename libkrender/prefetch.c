@@ -266,8 +266,10 @@ static bool attach(kr_prefetch *p, pf_entry *e, const kr_pf_file *f)
 
 static void walk_dir(kr_prefetch *p, const char *dir, int depth);
 
-/* A resource file: read and parsed as the render parses it on first use. */
-static void walk_file(kr_prefetch *p, const char *path)
+/* Claims path and reads the file there for the render, `parse` working on its bytes before
+ * they are published (the render may take them at once). */
+static void read_for_render(kr_prefetch *p, const char *path,
+                            void (*parse)(kr_prefetch *, const char *, kr_pf_file *))
 {
     pf_entry *e = claim(p, path);
     if (!e)
@@ -275,15 +277,25 @@ static void walk_file(kr_prefetch *p, const char *path)
     kr_pf_file f;
     bool missing, ok = read_file(p, path, &f, &e->err, &missing);
     if (ok) {
-        kr_err err = {0};
-        f.stream = true;
-        f.parsed =
-            kr_parse_stream(p->mem, path, f.data, f.len, &f.docs, &f.ndocs, &err) == 0;
-        kr_err_clear(&err);
+        parse(p, path, &f);
         if (!(ok = attach(p, e, &f)))
             free((char *)f.data);
     }
     publish(p, e, ok, missing);
+}
+
+/* A resource file's documents, as the render parses them on first use. */
+static void parse_resources(kr_prefetch *p, const char *path, kr_pf_file *f)
+{
+    kr_err err = {0};
+    f->stream = true;
+    f->parsed = kr_parse_stream(p->mem, path, f->data, f->len, &f->docs, &f->ndocs, &err) == 0;
+    kr_err_clear(&err);
+}
+
+static void walk_file(kr_prefetch *p, const char *path)
+{
+    read_for_render(p, path, parse_resources);
 }
 
 /* Whether path exists, asked for the render (the kustomization names it probes). */
@@ -435,26 +447,21 @@ static kr_pf_reading patch_reading(const char *text, size_t len)
     return kr_jp_mode(text, len) == KR_YAML_12 ? KR_PF_TEXT_DOC12 : KR_PF_TEXT_DOC11;
 }
 
+/* A patch file's text (kept apart from the file: the render asks for it by its bytes). */
+static void parse_patch_file(kr_prefetch *p, const char *path, kr_pf_file *f)
+{
+    (void)path;
+    walk_text(p, f->data, f->len, patch_reading(f->data, f->len));
+}
+
 /* A patch file an entry names (below its kustomization under LoadRestrictionsRootOnly, as the
  * render reads it): its bytes for the render, and its parse. */
 static void walk_patch_file(kr_prefetch *p, const char *dir, const kr_node *path)
 {
     char abs[PF_PATH_MAX];
-    if (!kr_kfiles_path(dir, path, 0, abs, sizeof abs) ||
-        (p->r->opts.load_restrictor == KRENDER_LOAD_ROOT_ONLY && !kr_path_within(abs, dir)))
-        return;
-    pf_entry *e = claim(p, abs);
-    if (!e)
-        return;
-    kr_pf_file f;
-    bool missing, ok = read_file(p, abs, &f, &e->err, &missing);
-    if (ok) {
-        /* parsed before it is published: the render may take the bytes at once */
-        walk_text(p, f.data, f.len, patch_reading(f.data, f.len));
-        if (!(ok = attach(p, e, &f)))
-            free((char *)f.data);
-    }
-    publish(p, e, ok, missing);
+    if (kr_kfiles_path(dir, path, 0, abs, sizeof abs) &&
+        (p->r->opts.load_restrictor != KRENDER_LOAD_ROOT_ONLY || kr_path_within(abs, dir)))
+        read_for_render(p, abs, parse_patch_file);
 }
 
 /* The texts of kustomization k's `patches` (inline ones trimmed, or their files), parsed the

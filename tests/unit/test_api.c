@@ -389,30 +389,46 @@ static char *many_resources(size_t n, size_t bad)
     return s;
 }
 
+/* A root of one resource file, text (freed here). */
+static void write_root(fixture *f, char *text)
+{
+    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
+    tu_write(f->dir, "r.yaml", text);
+    free(text);
+}
+
+/* f's root rendered with options o on one thread (*serial) and on two (*par): both succeed
+ * with the same bytes, the terminating NUL included. */
+static void build_serial_and_par(fixture *f, krender_options *o, krender_result **serial,
+                                 krender_result **par)
+{
+    o->threads = 1;
+    *serial = build(f, ".", o);
+    assert_null(krender_result_error(*serial));
+    o->threads = 2;
+    *par = build(f, ".", o);
+    assert_null(krender_result_error(*par));
+    size_t slen, plen;
+    const char *sy = krender_result_yaml(*serial, &slen);
+    const char *py = krender_result_yaml(*par, &plen);
+    assert_int_equal(plen, slen);
+    assert_memory_equal(py, sy, slen + 1);
+}
+
 /* An output of more than a megabyte: the emitted parts are joined on two threads; bytes,
  * spans, ids and JSON are the serial render's. */
 static void parallel_join_of_big_output(void **state)
 {
     fixture *f = *state;
     size_t n = 12000;
-    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
-    char *text = many_resources(n, (size_t)-1);
-    tu_write(f->dir, "r.yaml", text);
-    free(text);
+    write_root(f, many_resources(n, (size_t)-1));
     krender_options o = KRENDER_OPTIONS_INIT;
     o.resources_json = 1;
-    o.threads = 1;
-    krender_result *serial = build(f, ".", &o);
-    assert_null(krender_result_error(serial));
-    o.threads = 2;
-    krender_result *par = build(f, ".", &o);
-    assert_null(krender_result_error(par));
-    size_t slen, plen;
-    const char *sy = krender_result_yaml(serial, &slen);
-    const char *py = krender_result_yaml(par, &plen);
+    krender_result *serial, *par;
+    build_serial_and_par(f, &o, &serial, &par);
+    size_t slen;
+    const char *sy = krender_result_yaml(serial, &slen), *py = krender_result_yaml(par, NULL);
     assert_true(slen > ((size_t)1 << 20));
-    assert_int_equal(plen, slen);
-    assert_memory_equal(py, sy, slen + 1); /* the terminating NUL too */
     assert_int_equal(krender_result_count(par), n);
     for (size_t i = 0; i < n; i += 101) {
         krender_resource a, b;
@@ -437,7 +453,6 @@ static void parallel_join_of_big_output(void **state)
 static void parallel_metadata_pass_is_serial(void **state)
 {
     fixture *f = *state;
-    tu_write(f->dir, "kustomization.yaml", "resources: [r.yaml]\n");
     size_t n = 3000, cap = n * 220, len = 0;
     char *text = malloc(cap);
     for (size_t i = 0; i < n; i++)
@@ -448,23 +463,14 @@ static void parallel_metadata_pass_is_serial(void **state)
                                 i % 7 == 0   ? "    config.kubernetes.io/local-config: \"true\"\n"
                                 : i % 5 == 0 ? "    config.kubernetes.io/index: \"3\"\n"
                                              : "");
-    tu_write(f->dir, "r.yaml", text);
-    free(text);
+    write_root(f, text);
     krender_options o = KRENDER_OPTIONS_INIT;
     o.enable_managedby_label = 1;
-    o.threads = 1;
-    krender_result *serial = build(f, ".", &o);
-    assert_null(krender_result_error(serial));
+    krender_result *serial, *par;
+    build_serial_and_par(f, &o, &serial, &par);
     size_t dropped = (n + 6) / 7;
     assert_int_equal(krender_result_count(serial), n - dropped);
-    o.threads = 2;
-    krender_result *par = build(f, ".", &o);
-    assert_null(krender_result_error(par));
-    size_t slen, plen;
-    const char *sy = krender_result_yaml(serial, &slen);
-    const char *py = krender_result_yaml(par, &plen);
-    assert_int_equal(plen, slen);
-    assert_memory_equal(py, sy, slen);
+    const char *py = krender_result_yaml(par, NULL);
     assert_null(strstr(py, "local-config"));
     assert_null(strstr(py, "config.kubernetes.io/index"));
     assert_non_null(strstr(py, "app.kubernetes.io/managed-by"));

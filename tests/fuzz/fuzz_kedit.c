@@ -94,10 +94,15 @@ static size_t strip_comment_lines(char *s, size_t len)
  * indented one taken from inside a block scalar, written back after another block scalar,
  * becomes part of that scalar's value, as does a blank line after a keep-chomped one ("|+").
  * The file then reads back differently by kustomize's own rules, so the round trip is checked
- * only on inputs without indented comment or blank lines and without keep chomping. */
+ * only on inputs without indented comment or blank lines and without keep chomping. Nor on
+ * one with a carriage return not before a line feed: YAML ends a line there, kustfile's scan
+ * (lines end at '\n', in kustomize too) does not, so "#\r- x" is a comment line to it, moved
+ * with its "- x". */
 static bool kustfile_keeps_meaning(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'))
+            return false;
         if ((i == 0 || s[i - 1] == '\n') && s[i] == ' ') {
             size_t j = i;
             while (j < n && s[j] == ' ')

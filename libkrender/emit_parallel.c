@@ -29,6 +29,7 @@ typedef struct part {
     kr_out_span *spans;  /* offsets relative to this part's own buffers until joined */
     kr_arena *strings;   /* the ids' copies: the caller's arena, or the part's own (made on
                           * first need, adopted by the caller's when the parts are joined) */
+    size_t ybase, jbase; /* where the join puts its yaml (after its "---\n") and json */
     kr_err err;
     int rc;
     size_t failed;
@@ -120,13 +121,11 @@ static void take_error(kr_err *out, kr_err *err)
     memset(err, 0, sizeof *err);
 }
 
-/* Copies parts [from, to) to their places in the joined buffers (a part's yaml goes at
- * ybase[t], after its "---\n"; its json at jbase[t]) and moves their spans there. */
+/* Copies parts [from, to) to their places in the joined buffers and moves their spans there. */
 typedef struct copy_job {
     part *parts;
     size_t from, to;
     kr_buf *yaml, *json;
-    const size_t *ybase, *jbase;
     kr_out_span *spans;
 } copy_job;
 
@@ -136,14 +135,14 @@ static void *copy_parts(void *arg)
     for (size_t t = j->from; t < j->to; t++) {
         part *p = &j->parts[t];
         if (t)
-            memcpy(j->yaml->data + j->ybase[t] - 4, "---\n", 4);
+            memcpy(j->yaml->data + p->ybase - 4, "---\n", 4);
         if (p->yaml.len)
-            memcpy(j->yaml->data + j->ybase[t], p->yaml.data, p->yaml.len);
+            memcpy(j->yaml->data + p->ybase, p->yaml.data, p->yaml.len);
         if (j->json && p->json.len)
-            memcpy(j->json->data + j->jbase[t], p->json.data, p->json.len);
+            memcpy(j->json->data + p->jbase, p->json.data, p->json.len);
         for (size_t i = p->lo; i < p->hi; i++) {
-            j->spans[i].start += j->ybase[t];
-            j->spans[i].jstart += j->json ? j->jbase[t] : 0;
+            j->spans[i].start += p->ybase;
+            j->spans[i].jstart += p->jbase;
         }
         kr_buf_free(&p->yaml);
         kr_buf_free(&p->json);
@@ -157,39 +156,19 @@ static void *copy_parts(void *arg)
 static void join_parts(part *parts, size_t first, size_t n, kr_buf *yaml, kr_buf *json,
                        kr_out_span *spans, bool threads)
 {
-    size_t *ybase = malloc(2 * n * sizeof *ybase), *jbase = ybase ? ybase + n : NULL;
-    size_t y = yaml->len, js = json ? json->len : 0, mid = n;
-    bool spread = false;
-    if (ybase) {
-        for (size_t t = first; t < n; t++) {
-            ybase[t] = y + (t ? 4 : 0);
-            jbase[t] = js;
-            y = ybase[t] + parts[t].yaml.len;
-            js += parts[t].json.len;
-        }
-        /* the half point by bytes to copy */
-        size_t half = yaml->len + (y - yaml->len) / 2;
-        for (mid = first; mid < n && ybase[mid] < half; mid++)
-            ;
-        spread = threads && y - yaml->len >= ((size_t)1 << 20) && mid > first && mid < n;
+    size_t y = yaml->len, js = json ? json->len : 0, mid;
+    for (size_t t = first; t < n; t++) {
+        parts[t].ybase = y + (t ? 4 : 0);
+        parts[t].jbase = js;
+        y = parts[t].ybase + parts[t].yaml.len;
+        js += parts[t].json.len;
     }
-    if (!ybase) { /* no memory for the offsets: one part after another */
-        for (size_t t = first; t < n; t++) {
-            size_t base = yaml->len + (t ? 4 : 0), jb = json ? json->len : 0;
-            if (t)
-                kr_buf_puts(yaml, "---\n");
-            kr_buf_append(yaml, parts[t].yaml.data, parts[t].yaml.len);
-            if (json)
-                kr_buf_append(json, parts[t].json.data, parts[t].json.len);
-            for (size_t i = parts[t].lo; i < parts[t].hi; i++) {
-                spans[i].start += base;
-                spans[i].jstart += jb;
-            }
-        }
-        return;
-    }
-    copy_job mine = {parts, first, spread ? mid : n, yaml, json, ybase, jbase, spans};
-    copy_job other = {parts, mid, n, yaml, json, ybase, jbase, spans};
+    size_t half = yaml->len + (y - yaml->len) / 2; /* the half point by bytes to copy */
+    for (mid = first; mid < n && parts[mid].ybase < half; mid++)
+        ;
+    bool spread = threads && y - yaml->len >= ((size_t)1 << 20) && mid > first && mid < n;
+    copy_job mine = {parts, first, spread ? mid : n, yaml, json, spans};
+    copy_job other = {parts, mid, n, yaml, json, spans};
     pthread_t tid;
     bool started = spread && pthread_create(&tid, NULL, copy_parts, &other) == 0;
     copy_parts(&mine);
@@ -203,7 +182,6 @@ static void join_parts(part *parts, size_t first, size_t n, kr_buf *yaml, kr_buf
         json->len = js;
         json->data[js] = '\0';
     }
-    free(ybase);
 }
 
 int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf *yaml,
@@ -226,7 +204,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
         return kr_err_nomem(err);
     if (nparts == 1) { /* the common case: straight into the caller's buffers */
         one = (part){m, 0, n, json != NULL, limit, 0, &failed_part, *yaml,
-                     json ? *json : (kr_buf){0}, spans, strings, {0}, 0, 0};
+                     json ? *json : (kr_buf){0}, spans, strings, 0, 0, {0}, 0, 0};
         emit_part(&one);
         *yaml = one.yaml;
         if (json)
@@ -248,7 +226,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
     }
     for (size_t t = 0; t < nparts; t++)
         parts[t] = (part){m, n * t / nparts, n * (t + 1) / nparts, json != NULL, limit, t,
-                          &failed_part, {0}, {0}, spans, NULL, {0}, 0, 0};
+                          &failed_part, {0}, {0}, spans, NULL, 0, 0, {0}, 0, 0};
     /* the calling thread is one of the crew; one that cannot start leaves its parts to it */
     crew c = {parts, nparts, 0};
     for (size_t t = 1; t < nthreads; t++)

@@ -12,15 +12,15 @@ typedef struct walker {
     void *ctx;
 } walker;
 
-/* entry (its text from `skip` on) relative to the directory; a KR_KF_KUSTOMIZATION names a
- * directory, whose kustomization.yaml. `list_item`: an entry of resources or bases, a file
- * when its cleaned path has an extension, else a directory. */
 bool kr_kfiles_path(const char *dir, const kr_node *e, size_t skip, char *abs, size_t cap)
 {
     return kr_is_scalar(e) && e->len > skip && !kr_path_is_remote(e->u.text) &&
            kr_path_join_buf(abs, cap, dir, e->u.text + skip) && kr_fs_clean_abs(abs);
 }
 
+/* entry (its text from `skip` on) relative to the directory; a KR_KF_KUSTOMIZATION names a
+ * directory, whose kustomization.yaml. `list_item`: an entry of resources or bases, a file
+ * when its cleaned path has an extension, else a directory. */
 static void entry(const walker *w, const kr_node *e, size_t skip, kr_kfile_kind kind,
                   bool list_item)
 {

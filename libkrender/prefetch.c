@@ -318,15 +318,20 @@ typedef struct walk_at {
     int depth;
 } walk_at;
 
+/* Whether the render may read file `path` of the kustomization in `dir`: below it unless the
+ * restrictor says otherwise. */
+static bool may_read(const kr_prefetch *p, const char *path, const char *dir)
+{
+    return p->r->opts.load_restrictor != KRENDER_LOAD_ROOT_ONLY || kr_path_within(path, dir);
+}
+
 /* A file or kustomization directory an entry names (kfiles.h; insert() keeps the copies of
  * paths that must last). */
 static void walk_found(void *ctx, char *path, kr_kfile_kind kind, size_t dir_len)
 {
     const walk_at *w = ctx;
     if (kind == KR_KF_RESOURCE) {
-        /* below its kustomization unless the restrictor says otherwise */
-        if (w->p->r->opts.load_restrictor != KRENDER_LOAD_ROOT_ONLY ||
-            kr_path_within(path, w->dir))
+        if (may_read(w->p, path, w->dir))
             walk_file(w->p, path);
     } else {
         path[dir_len] = '\0';
@@ -415,11 +420,12 @@ static bool text_key(char *key, size_t cap, kr_pf_reading reading, uint64_t hash
     return n > 0 && (size_t)n < cap;
 }
 
-/* Parses a patch text as the render will first read it; kept for the render by its bytes. */
-static void walk_text(kr_prefetch *p, const char *text, size_t len, kr_pf_reading reading)
+/* Parses a patch text (h: its XXH3) as the render will first read it; kept for the render by
+ * its bytes. */
+static void walk_text(kr_prefetch *p, const char *text, size_t len, uint64_t h,
+                      kr_pf_reading reading)
 {
     char key[64];
-    uint64_t h = XXH3_64bits(text, len);
     pf_entry *e = text_key(key, sizeof key, reading, h, len) ? claim(p, key) : NULL;
     if (!e)
         return;
@@ -438,20 +444,24 @@ static void walk_text(kr_prefetch *p, const char *text, size_t len, kr_pf_readin
     publish(p, e, f.parsed && attach(p, e, &f), false);
 }
 
+kr_pf_reading kr_prefetch_jp_reading(const char *text, size_t len)
+{
+    return kr_jp_mode(text, len) == KR_YAML_12 ? KR_PF_TEXT_DOC12 : KR_PF_TEXT_DOC11;
+}
+
 /* How xf_patch.c's parse_both first reads a `patches` text: one that reads as a list first as
- * a JSON patch (in json6902.c's mode), anything else as strategic-merge documents. */
+ * a JSON patch, anything else as strategic-merge documents. */
 static kr_pf_reading patch_reading(const char *text, size_t len)
 {
-    if (!kr_patch_looks_like_list(text, len))
-        return KR_PF_TEXT_STREAM;
-    return kr_jp_mode(text, len) == KR_YAML_12 ? KR_PF_TEXT_DOC12 : KR_PF_TEXT_DOC11;
+    return kr_patch_looks_like_list(text, len) ? kr_prefetch_jp_reading(text, len)
+                                               : KR_PF_TEXT_STREAM;
 }
 
 /* A patch file's text (kept apart from the file: the render asks for it by its bytes). */
 static void parse_patch_file(kr_prefetch *p, const char *path, kr_pf_file *f)
 {
     (void)path;
-    walk_text(p, f->data, f->len, patch_reading(f->data, f->len));
+    walk_text(p, f->data, f->len, f->hash, patch_reading(f->data, f->len));
 }
 
 /* A patch file an entry names (below its kustomization under LoadRestrictionsRootOnly, as the
@@ -459,8 +469,7 @@ static void parse_patch_file(kr_prefetch *p, const char *path, kr_pf_file *f)
 static void walk_patch_file(kr_prefetch *p, const char *dir, const kr_node *path)
 {
     char abs[PF_PATH_MAX];
-    if (kr_kfiles_path(dir, path, 0, abs, sizeof abs) &&
-        (p->r->opts.load_restrictor != KRENDER_LOAD_ROOT_ONLY || kr_path_within(abs, dir)))
+    if (kr_kfiles_path(dir, path, 0, abs, sizeof abs) && may_read(p, abs, dir))
         read_for_render(p, abs, parse_patch_file);
 }
 
@@ -477,7 +486,7 @@ static void walk_patches(kr_prefetch *p, const char *dir, const kr_node *k)
             size_t n = inl->len;
             const char *t = kr_patch_trim(inl->u.text, &n);
             if (n)
-                walk_text(p, t, n, patch_reading(t, n));
+                walk_text(p, t, n, XXH3_64bits(t, n), patch_reading(t, n));
         } else {
             walk_patch_file(p, dir, kr_map_get(l->u.items[i], "path"));
         }

@@ -69,6 +69,9 @@ const kr_pf_file *kr_prefetch_parse_of(kr_render *r, const char *path, uint64_t 
  * one document in YAML 1.1 or 1.2. */
 typedef enum { KR_PF_TEXT_STREAM, KR_PF_TEXT_DOC11, KR_PF_TEXT_DOC12 } kr_pf_reading;
 
+/* A JSON patch text's reading: in json6902.c's mode (kr_jp_mode). */
+kr_pf_reading kr_prefetch_jp_reading(const char *text, size_t len);
+
 /* The thread's parse of text read that way (the `patches` of a kustomization, inline or in
  * files: the thread parses them after its resources, as the render will), when it parsed
  * these very bytes (hash and length): docs, ndocs and top for a stream, kdoc for a document.

@@ -219,11 +219,9 @@ static int parse_jp(kr_render *r, void *arg)
     if (!jp->len)
         return KRENDER_E_KUSTOMIZATION;
     const kr_pf_file *pf =
-        jp->ahead ? kr_prefetch_text(r, kr_jp_mode(jp->text, jp->len) == KR_YAML_12
-                                            ? KR_PF_TEXT_DOC12
-                                            : KR_PF_TEXT_DOC11,
-                                     jp->text, jp->len)
-                  : NULL;
+        jp->ahead
+            ? kr_prefetch_text(r, kr_prefetch_jp_reading(jp->text, jp->len), jp->text, jp->len)
+            : NULL;
     if (pf)
         return kr_jp_decode_doc(r, pf->kdoc, jp->file, &jp->p);
     return kr_jp_decode(r, jp->text, jp->len, jp->file, &jp->p);

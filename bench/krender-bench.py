@@ -10,9 +10,12 @@ Renders, with the CLI given as argument:
     (pre-commit's and Argo CD's shape: process start-up included), and the large preset's
     envs/prod aggregate (about 7,000 resources, 6 MB).
 and prints wall time, MB/s of output and peak RSS for each, so a regression shows up in every
-session. Nothing is asserted about speed here (benchmarks are not tests).
+session, and each one's floor: what libyaml alone takes to parse its output and emit it again
+(bench/yaml_floor.c, the floor issue 8 sets the render against), plus, for one process per
+root, starting the CLI (`--version`) as often. Nothing is asserted about speed here
+(benchmarks are not tests).
 
-Usage: krender-bench.py CLI PEAK_RSS (PEAK_RSS: bench/peak_rss.c, built by meson)."""
+Usage: krender-bench.py CLI PEAK_RSS YAML_FLOOR (both helpers built by meson)."""
 import os
 import shutil
 import subprocess
@@ -60,6 +63,7 @@ def gen_5084(root, n=4000):
 
 
 PEAK_RSS = None  # the helper measuring a command's own peak RSS (set by main)
+YAML_FLOOR = None  # the helper timing libyaml's parse and emit of an output (set by main)
 
 
 def measured(cmd, rss_file):
@@ -72,49 +76,81 @@ def peak_mib(rss_file):
         return int(f.read()) / 1024
 
 
-def run(label, cmd, out_bytes_of, tmp):
-    """One process: its wall time, output MB/s and its own peak RSS."""
-    rss_file = os.path.join(tmp, "rss")
+def floor_ms(files):
+    """libyaml's CPU time to parse these outputs and emit them again (yaml_floor, best of 3)."""
+    p = subprocess.run([YAML_FLOOR] + files, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       text=True)
+    return float(p.stdout.split()[0]) if p.returncode == 0 and p.stdout else None
+
+
+def floor_note(seconds, files, extra_ms=0.0, what=""):
+    """ "floor F ms (R x)": the floor of these outputs (plus extra_ms), and the render's time
+    over it."""
+    f = floor_ms(files)
+    if f is None:
+        return "floor ?"
+    f += extra_ms
+    return "floor %.0f ms%s, %.2fx" % (f, what, seconds * 1e3 / f)
+
+
+def run(label, cmd, outputs_of, tmp):
+    """One process: its wall time, output MB/s, its own peak RSS, and the floor of its output
+    (outputs_of(stdout) gives the output files; stdout itself goes to tmp/stdout.yaml)."""
+    rss_file, out_file = os.path.join(tmp, "rss"), os.path.join(tmp, "stdout.yaml")
     t0 = time.perf_counter()
     p = subprocess.run(measured(cmd, rss_file), stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL)
     dt = time.perf_counter() - t0
-    size = out_bytes_of(p.stdout)
-    print("%-34s %8.3f s %8.1f MB/s %8.1f MiB peak  %s" %
+    with open(out_file, "wb") as f:
+        f.write(p.stdout)
+    files = outputs_of(out_file)
+    size = sum(os.path.getsize(f) for f in files)
+    print("%-34s %8.3f s %8.1f MB/s %8.1f MiB peak  %s  %s" %
           (label, dt, size / 1e6 / dt if dt else 0, peak_mib(rss_file),
-           "ok" if p.returncode == 0 else "FAILED (exit %d)" % p.returncode))
+           "ok" if p.returncode == 0 else "FAILED (exit %d)" % p.returncode,
+           floor_note(dt, files)))
     return 1 if p.returncode else 0
 
 
 def per_root(cli, repo, roots, tmp):
     """One process per root, one after the other: the mean wall time per root, then (in a
-    second pass under the helper) the largest peak RSS."""
+    second pass under the helper, keeping the outputs for their floor) the largest peak RSS.
+    The floor adds as many starts of the CLI (`--version`) as there are roots."""
     t0 = time.perf_counter()
     failed = 0
     for r in roots:
         failed |= subprocess.run([cli, "build", os.path.join(repo, r)], stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL).returncode
     dt = time.perf_counter() - t0
-    rss_file, peak = os.path.join(tmp, "rss"), 0.0
+    t0 = time.perf_counter()
     for r in roots:
-        subprocess.run(measured([cli, "build", os.path.join(repo, r)], rss_file),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([cli, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    starts = time.perf_counter() - t0
+    rss_file, peak, outs = os.path.join(tmp, "rss"), 0.0, []
+    for i, r in enumerate(roots):
+        outs.append(os.path.join(tmp, "root-%d.yaml" % i))
+        with open(outs[-1], "wb") as out:
+            subprocess.run(measured([cli, "build", os.path.join(repo, r)], rss_file),
+                           stdout=out, stderr=subprocess.DEVNULL)
         peak = max(peak, peak_mib(rss_file))
-    print("%-34s %8.3f s %8.2f ms per root %6.1f MiB peak  %s" %
+    print("%-34s %8.3f s %8.2f ms per root %6.1f MiB peak  %s  %s" %
           ("medium overlays, %d processes" % len(roots), dt, dt / len(roots) * 1e3, peak,
-           "ok" if not failed else "FAILED"))
+           "ok" if not failed else "FAILED",
+           floor_note(dt, outs, starts * 1e3, " with %.0f ms of starts" % (starts * 1e3))))
     return 1 if failed else 0
 
 
 def main():
-    global PEAK_RSS
+    global PEAK_RSS, YAML_FLOOR
     cli = os.path.abspath(sys.argv[1])
     PEAK_RSS = os.path.abspath(sys.argv[2])
+    YAML_FLOOR = os.path.abspath(sys.argv[3])
     tmp = tempfile.mkdtemp(prefix="krender-bench-")
     failed = 0
     try:
         overlay = gen_5084(os.path.join(tmp, "issue5084"))
-        failed |= run("issue-5084 shape, 4000 resources", [cli, "build", overlay], len, tmp)
+        failed |= run("issue-5084 shape, 4000 resources", [cli, "build", overlay],
+                      lambda stdout: [stdout], tmp)
         gen = os.path.join(SHARED, "gen-monorepo")
         for preset in ("small", "medium"):
             if not os.path.exists(gen):
@@ -129,9 +165,9 @@ def main():
             os.makedirs(out)
             cmd = [cli, "build", "--out-dir", out] + [os.path.join(repo, r) for r in roots]
 
-            def outsize(_):
-                return sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
-            failed |= run("%s preset, %d roots, --out-dir" % (preset, len(roots)), cmd, outsize,
+            def outputs(_):
+                return [os.path.join(out, f) for f in sorted(os.listdir(out))]
+            failed |= run("%s preset, %d roots, --out-dir" % (preset, len(roots)), cmd, outputs,
                           tmp)
             if preset == "medium":
                 failed |= per_root(cli, repo, [r for r in roots if "/overlays/" in r], tmp)
@@ -140,7 +176,8 @@ def main():
             subprocess.run([sys.executable, gen, "--preset", "large", "--out", repo],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             failed |= run("large preset, envs/prod aggregate",
-                          [cli, "build", os.path.join(repo, "envs", "prod")], len, tmp)
+                          [cli, "build", os.path.join(repo, "envs", "prod")],
+                          lambda stdout: [stdout], tmp)
     finally:
         shutil.rmtree(tmp)
     return 1 if failed else 0

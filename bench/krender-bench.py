@@ -84,10 +84,10 @@ def floor_ms(files):
 
 
 def floor_note(seconds, files, extra_ms=0.0, what=""):
-    """ "floor F ms (R x)": the floor of these outputs (plus extra_ms), and the render's time
+    """Says "floor F ms, Rx": the floor of these outputs (plus extra_ms), and the render's time
     over it."""
     f = floor_ms(files)
-    if f is None:
+    if f is None or f + extra_ms <= 0:  # (a failed render's empty output)
         return "floor ?"
     f += extra_ms
     return "floor %.0f ms%s, %.2fx" % (f, what, seconds * 1e3 / f)

@@ -27,6 +27,7 @@
 #include "render.h"
 #include "scope.h"
 #include "subbuild.h"
+#include "thread.h"
 
 struct krender_ctx {
     uint64_t renders; /* serial numbers of renders */
@@ -617,7 +618,7 @@ KRENDER_API int krender_build_many(krender_ctx *ctx, const char *const *paths, s
     size_t started = 0;
     for (; started < extra; started++) {
         bt[started + 1] = (batch_thread){&b, ctx->helpers[started]};
-        if (pthread_create(&tids[started], NULL, batch_work, &bt[started + 1]) != 0)
+        if (kr_thread_create(&tids[started], batch_work, &bt[started + 1]) != 0)
             break;
     }
     bt[0] = (batch_thread){&b, ctx};

@@ -13,6 +13,7 @@
 #include "origin.h"
 #include "par.h"
 #include "prefetch.h"
+#include "thread.h"
 #include "transformers.h"
 
 /* Annotations kustomize uses internally and strips before output (pipeline.md §1, §11). */
@@ -220,7 +221,7 @@ int kr_build_resmap(kr_render *r, kr_resmap *m)
      * more than it saves), done meanwhile on another thread: the stages of finish() touch no
      * file (and malloc is thread-safe). */
     pthread_t dropper;
-    bool dropping = r->prefetch && pthread_create(&dropper, NULL, drop_bytes, r) == 0;
+    bool dropping = r->prefetch && kr_thread_create(&dropper, drop_bytes, r) == 0;
     if (!dropping)
         kr_cache_drop_bytes(r);
     if (!rc)

@@ -9,6 +9,7 @@
 #include "common_words.h"
 #include "emit.h"
 #include "emit_json.h"
+#include "thread.h"
 
 /* Runs shorter than this are not worth a thread. */
 #define MIN_PER_THREAD 64
@@ -170,7 +171,7 @@ static void join_parts(part *parts, size_t first, size_t n, kr_buf *yaml, kr_buf
     copy_job mine = {parts, first, spread ? mid : n, yaml, json, spans};
     copy_job other = {parts, mid, n, yaml, json, spans};
     pthread_t tid;
-    bool started = spread && pthread_create(&tid, NULL, copy_parts, &other) == 0;
+    bool started = spread && kr_thread_create(&tid, copy_parts, &other) == 0;
     copy_parts(&mine);
     if (started)
         pthread_join(tid, NULL);
@@ -230,7 +231,7 @@ int kr_emit_resources(const kr_resmap *m, unsigned threads, size_t limit, kr_buf
     /* the calling thread is one of the crew; one that cannot start leaves its parts to it */
     crew c = {parts, nparts, 0};
     for (size_t t = 1; t < nthreads; t++)
-        started[t] = pthread_create(&tids[t], NULL, crew_work, &c) == 0;
+        started[t] = kr_thread_create(&tids[t], crew_work, &c) == 0;
     crew_work(&c);
     for (size_t t = 1; t < nthreads; t++)
         if (started[t])

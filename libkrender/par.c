@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "thread.h"
+
 /* Chunks per thread: the threads take chunks as they finish one, so a slower core (or
  * resources of very different sizes) still leaves no thread idle for long. */
 #define CHUNKS_PER_THREAD 8
@@ -66,7 +68,7 @@ int kr_par_chunks(kr_render *r, size_t n, kr_par_fn fn, void *arg)
     size_t room = n * 256 < 64 * 1024 ? 64 * 1024 : n * 256;
     h.shadow.arena = c.errs ? kr_arena_new_reserved(room) : NULL;
     pthread_t tid;
-    if (!h.shadow.arena || pthread_create(&tid, NULL, helper_main, &h) != 0) {
+    if (!h.shadow.arena || kr_thread_create(&tid, helper_main, &h) != 0) {
         kr_arena_free(h.shadow.arena);
         free(c.errs);
         return fn(r, 0, n, arg); /* no memory for a second thread: the serial stage */

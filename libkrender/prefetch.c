@@ -19,6 +19,7 @@
 #include "patch.h"
 #include "path.h"
 #include "table_alloc.h"
+#include "thread.h"
 
 enum pf_state {
     PF_WORKING, /* the thread is reading it */
@@ -742,7 +743,7 @@ void kr_prefetch_start(kr_render *r)
         pthread_mutex_destroy(&p->lock);
         ok = false;
     }
-    if (ok && pthread_create(&p->thread, NULL, run, p) != 0) {
+    if (ok && kr_thread_create(&p->thread, run, p) != 0) {
         pthread_cond_destroy(&p->changed);
         pthread_mutex_destroy(&p->lock);
         ok = false;

@@ -12,7 +12,7 @@ Renders, with the CLI given as argument:
 and prints wall time, MB/s of output and peak RSS for each, so a regression shows up in every
 session, and each one's floor: what libyaml alone takes to parse its output and emit it again
 (bench/yaml_floor.c, the floor issue 8 sets the render against), plus, for one process per
-root, starting the CLI (`--version`) as often. Nothing is asserted about speed here
+root, starting the CLI (`krender version`) as often. Nothing is asserted about speed here
 (benchmarks are not tests).
 
 Usage: krender-bench.py CLI PEAK_RSS YAML_FLOOR (both helpers built by meson)."""
@@ -115,7 +115,7 @@ def run(label, cmd, outputs_of, tmp):
 def per_root(cli, repo, roots, tmp):
     """One process per root, one after the other: the mean wall time per root, then (in a
     second pass under the helper, keeping the outputs for their floor) the largest peak RSS.
-    The floor adds as many starts of the CLI (`--version`) as there are roots."""
+    The floor adds as many starts of the CLI (`krender version`) as there are roots."""
     t0 = time.perf_counter()
     failed = 0
     for r in roots:
@@ -124,7 +124,7 @@ def per_root(cli, repo, roots, tmp):
     dt = time.perf_counter() - t0
     t0 = time.perf_counter()
     for r in roots:
-        subprocess.run([cli, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([cli, "version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     starts = time.perf_counter() - t0
     rss_file, peak, outs = os.path.join(tmp, "rss"), 0.0, []
     for i, r in enumerate(roots):

@@ -17,7 +17,7 @@
 
 typedef struct text {
     unsigned char *data;
-    size_t len;
+    size_t len, cap;
 } text;
 
 static double cpu_ms(void)
@@ -50,15 +50,21 @@ static bool read_all(const char *path, text *t)
     return ok;
 }
 
-/* libyaml's write handler: appends to a text grown as needed. */
+/* libyaml's write handler: appends to a text grown geometrically (kept between passes). */
 static int append(void *data, unsigned char *buf, size_t n)
 {
     text *out = data;
-    unsigned char *p = realloc(out->data, out->len + n);
-    if (!p)
-        return 0;
-    memcpy(p + out->len, buf, n);
-    out->data = p;
+    if (out->cap - out->len < n) {
+        size_t cap = out->cap ? out->cap : 1 << 16;
+        while (cap - out->len < n)
+            cap *= 2;
+        unsigned char *p = realloc(out->data, cap);
+        if (!p)
+            return 0;
+        out->data = p;
+        out->cap = cap;
+    }
+    memcpy(out->data + out->len, buf, n);
     out->len += n;
     return 1;
 }

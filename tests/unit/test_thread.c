@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,21 +17,22 @@
 
 #define SMALL_STACK (128u * 1024u)
 
-/* Gives every thread created without a stack size of its own SMALL_STACK (or, with
- * restore, the default there was). */
-static void small_default_stacks(bool restore)
+/* Gives every thread created without a stack size of its own SMALL_STACK; *saved receives
+ * the default there was, for default_stacks_back. */
+static void small_default_stacks(pthread_attr_t *saved)
 {
-    static pthread_attr_t saved;
-    if (restore) {
-        assert_int_equal(pthread_setattr_default_np(&saved), 0);
-        return;
-    }
-    assert_int_equal(pthread_getattr_default_np(&saved), 0);
+    assert_int_equal(pthread_getattr_default_np(saved), 0);
     pthread_attr_t small;
     assert_int_equal(pthread_attr_init(&small), 0);
     assert_int_equal(pthread_attr_setstacksize(&small, SMALL_STACK), 0);
     assert_int_equal(pthread_setattr_default_np(&small), 0);
     pthread_attr_destroy(&small);
+}
+
+static void default_stacks_back(pthread_attr_t *saved)
+{
+    assert_int_equal(pthread_setattr_default_np(saved), 0);
+    pthread_attr_destroy(saved);
 }
 
 static void *own_stack_size(void *arg)
@@ -48,14 +48,15 @@ static void *own_stack_size(void *arg)
 static void threads_get_their_stack(void **state)
 {
     (void)state;
-    small_default_stacks(false);
+    pthread_attr_t saved;
+    small_default_stacks(&saved);
     size_t plain = 0, ours = 0;
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, own_stack_size, &plain), 0);
     pthread_join(t, NULL);
     assert_int_equal(kr_thread_create(&t, own_stack_size, &ours), 0);
     pthread_join(t, NULL);
-    small_default_stacks(true);
+    default_stacks_back(&saved);
     assert_true(plain < KR_THREAD_STACK); /* the small default took */
     assert_true(ours >= KR_THREAD_STACK);
 }
@@ -94,9 +95,10 @@ static void deep_render_on_a_thread(void **state)
     krender_options o = KRENDER_OPTIONS_INIT;
     o.threads = 4;
     krender_result *res[4] = {NULL, NULL, NULL, NULL};
-    small_default_stacks(false);
+    pthread_attr_t saved;
+    small_default_stacks(&saved);
     krender_build_many(ctx, roots, 4, &o, keep, res);
-    small_default_stacks(true);
+    default_stacks_back(&saved);
     for (int i = 0; i < 4; i++) {
         assert_non_null(res[i]);
         assert_null(krender_result_error(res[i]));
